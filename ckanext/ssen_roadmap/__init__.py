@@ -1,0 +1,1 @@
+"""The data roadmap: a timeline page built from dataset metadata."""

@@ -1,0 +1,1 @@
+"""A PostgreSQL search backend for CKAN: the catalogue without Solr."""

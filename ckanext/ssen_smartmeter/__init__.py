@@ -1,0 +1,1 @@
+"""Smart meter datasets for CKAN: schema, aggregation pipeline and harvester."""

@@ -1,0 +1,1 @@
+"""The ckanext-harvest harvester that publishes aggregated smart meter days."""

@@ -1,0 +1,20 @@
+"""The ``ssen_smartmeter`` plugin: smart meter dataset type, pages and API."""
+from __future__ import annotations
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.validators
+class SsenSmartmeterPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "ssen_smartmeter")

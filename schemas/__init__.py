@@ -1,0 +1,1 @@
+"""Scheming YAML of the suite, shipped as ckanext.ssen_smartmeter.schemas."""
