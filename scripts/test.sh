@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start, step 2: the whole test suite (ruff, then pytest with CKAN's
+# plugin). Sets up what the tests need first, as scripts/setup.sh does.
+#   scripts/test.sh [pytest args...]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_machine
+"$VENV/bin/python" "$ROOT/scripts/bootstrap.py" --test-only
+command -v chromium >/dev/null 2>&1 || apt_install chromium
+cd "$ROOT"
+say "ruff check"
+"$VENV/bin/ruff" check .
+say "pytest"
+exec "$VENV/bin/pytest" --ckan-ini=test.ini "$@"
