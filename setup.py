@@ -40,8 +40,7 @@ setup(
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.11,<3.12",
-    packages=find_namespace_packages(include=["ckanext.*"])
-    + ["ckanext.ssen_smartmeter.schemas"],
+    packages=[*find_namespace_packages(include=["ckanext.*"]), "ckanext.ssen_smartmeter.schemas"],
     # the scheming YAML lives in the top-level schemas/ folder and ships as
     # the package ckanext.ssen_smartmeter.schemas, so that
     # ``ckanext.ssen_smartmeter.schemas:smart_meter.yaml`` loads from an
@@ -67,7 +66,8 @@ setup(
     entry_points={
         "ckan.plugins": [
             "ssen_smartmeter = ckanext.ssen_smartmeter.plugin:SsenSmartmeterPlugin",
-            "ssen_smartmeter_harvester = ckanext.ssen_smartmeter.harvest.harvester:SmartMeterHarvester",
+            "ssen_smartmeter_harvester = "
+            "ckanext.ssen_smartmeter.harvest.harvester:SmartMeterHarvester",
             "ssen_roadmap = ckanext.ssen_roadmap.plugin:SsenRoadmapPlugin",
             "ssen_search = ckanext.ssen_search.plugin:SsenSearchPlugin",
         ],

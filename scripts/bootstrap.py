@@ -104,7 +104,8 @@ class Admin:
     def ensure_database(self, name: str, owner: str) -> bool:
         if self.scalar("SELECT 1 FROM pg_database WHERE datname = %s", [name]):
             return False
-        self.scalar(f'CREATE DATABASE "{name}" OWNER "{owner}" ENCODING \'UTF8\' TEMPLATE template0')
+        self.scalar(f'CREATE DATABASE "{name}" OWNER "{owner}" ENCODING \'UTF8\' '
+                    "TEMPLATE template0")
         return True
 
 
