@@ -273,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--test-only", action="store_true", help="only what the test suite needs")
     args = ap.parse_args(argv)
     started = time.monotonic()
+    # CKAN lets CKAN_SQLALCHEMY_URL & co. override an ini file: here they would
+    # send the migrations and demo content somewhere else than the files say
+    for var in [v for v in os.environ if v.startswith("CKAN_") and v != "CKAN_INI"]:
+        log(f"ignoring {var} (bootstrap uses the values it writes to the ini files)")
+        del os.environ[var]
     changed: list[str] = []
     try:
         admin = Admin(args.db_host, args.db_port)
