@@ -7,8 +7,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_machine
 "$VENV/bin/python" "$ROOT/scripts/bootstrap.py" --test-only
+# browser tests drive Debian's Chromium (never a downloaded one)
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 cd "$ROOT"
+if [ -f package-lock.json ]; then
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --silent --no-audit --no-fund
+fi
 say "ruff check"
 "$VENV/bin/ruff" check .
 say "pytest"
