@@ -1,9 +1,17 @@
 """The ``ssen_smartmeter`` plugin: smart meter dataset type, pages and API."""
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
+from ckan.types import Context
+
+from ckanext.ssen_smartmeter import facets, freshness
+
+DATASET_TYPE = "smart-meter"
 
 
 @tk.blanket.config_declarations
@@ -13,8 +21,39 @@ from ckan.common import CKANConfig
 @tk.blanket.validators
 class SsenSmartmeterPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "ssen_smartmeter")
+
+    # IPackageController
+    def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
+        """Add the computed ``last_data_update``, ``is_up_to_date`` and
+        ``next_update_due`` to datasets with one of our update frequencies."""
+        frequency = pkg_dict.get("frequency")
+        if frequency not in freshness.FREQUENCIES:
+            return
+        grace = dt.timedelta(
+            hours=tk.config.get("ckanext.ssen_smartmeter.freshness_grace_hours")
+        )
+        state = freshness.compute(
+            frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace
+        )
+        pkg_dict.update(state.as_fields())
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Show choice labels, not stored values, in our facets."""
+        facets.label_search_facets(search_results.get("search_facets") or {})
+        return search_results
+
+    # IFacets
+    def dataset_facets(
+        self, facets_dict: dict[str, Any], package_type: str
+    ) -> dict[str, Any]:
+        facets_dict.update(facets.titles())
+        return facets_dict
