@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ckan.tests import factories
+
+
+@pytest.fixture
+def sysadmin() -> dict[str, Any]:
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def org(sysadmin: dict[str, Any]) -> dict[str, Any]:
+    return factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
+
+
+@pytest.fixture
+def unowned_datasets(ckan_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allow datasets without an organisation (the ``ckan_config`` marker is not
+    registered under --strict-markers)."""
+    monkeypatch.setitem(ckan_config, "ckan.auth.create_unowned_dataset", True)
