@@ -5,6 +5,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 
+from ckanext.ssen_search import backend
+
 
 @tk.blanket.config_declarations
 class SsenSearchPlugin(p.SingletonPlugin):
@@ -12,4 +14,5 @@ class SsenSearchPlugin(p.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
-        pass
+        # runs before CKAN's Solr schema check in load_environment
+        backend.install()

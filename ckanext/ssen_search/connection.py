@@ -1,0 +1,267 @@
+"""A PostgreSQL stand-in for the pysolr connection CKAN talks to.
+
+CKAN's search code (document building in ``PackageSearchIndex``, query
+building in ``PackageSearchQuery``, ``clear_index``, ckanext-harvest's source
+clearing) all end in a handful of ``pysolr.Solr`` calls: ``add``, ``delete``,
+``commit`` and ``search``. :class:`PgSearchConnection` answers those calls from
+the ``ssen_search_package`` table through the CKAN model session, so index
+writes happen in the same transaction as the dataset change.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.common import config
+from ckan.lib.search.common import SearchError, SearchQueryError
+
+from ckanext.ssen_search import fields, tables
+from ckanext.ssen_search.lucene_sql import SearchSyntaxError, SqlCompiler
+
+log = logging.getLogger(__name__)
+
+TABLE = tables.TABLE
+_FL_SPLIT_RE = re.compile(r"[\s,]+")
+
+
+def text_search_config() -> str:
+    return config.get("ckanext.ssen_search.text_search_config") or "english"
+
+
+def ensure_table() -> None:
+    """Create the index table when it is missing (CKAN's ``clean_db`` drops
+    every table; ``ckan db upgrade -p ssen_search`` is the normal way)."""
+    exists = model.Session.execute(
+        sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}
+    ).scalar()
+    if exists:
+        return
+    log.info("Creating the missing search index table %s", TABLE)
+    with model.ensure_engine().begin() as connection:
+        for statement in tables.create_statements():
+            connection.execute(sa.text(statement))
+
+
+class Results:
+    """The subset of ``pysolr.Results`` CKAN reads."""
+
+    def __init__(self, docs: list[dict[str, Any]], hits: int,
+                 facet_fields: dict[str, list[Any]]) -> None:
+        self.docs = docs
+        self.hits = hits
+        self.facets = {"facet_fields": facet_fields}
+        self.raw_response: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.docs)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _int(kwargs: dict[str, Any], key: str, default: int) -> int:
+    value = kwargs.get(key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise SearchQueryError(f"Invalid {key!r} parameter: {value!r}") from error
+
+
+class PgSearchConnection:
+    """pysolr-compatible connection backed by PostgreSQL."""
+
+    url = "postgresql:ssen_search"
+
+    # -- writing ------------------------------------------------------------
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        """Index (insert or replace) documents, inside the current transaction.
+
+        ``commit`` is ignored: the row becomes visible when the dataset change
+        it belongs to commits, as one transaction."""
+        ensure_table()
+        cfg = text_search_config()
+        statement = sa.text(f"""
+            INSERT INTO {TABLE} AS t (index_id, id, name, site_id, doc, data_dict,
+                validated_data_dict, search_vector, indexed_at)
+            VALUES (:index_id, :id, :name, :site_id, CAST(:doc AS jsonb), :data_dict,
+                :validated_data_dict,
+                setweight(to_tsvector(CAST(:cfg AS regconfig), :a), 'A')
+                || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'B')
+                || setweight(to_tsvector(CAST(:cfg AS regconfig), :c), 'C')
+                || setweight(to_tsvector(CAST(:cfg AS regconfig), :d), 'D'),
+                clock_timestamp())
+            ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, name = EXCLUDED.name,
+                site_id = EXCLUDED.site_id, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+                validated_data_dict = EXCLUDED.validated_data_dict,
+                search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at
+        """)
+        for solr_doc in docs:
+            doc, blobs = fields.index_document(solr_doc)
+            texts = fields.weighted_texts(doc)
+            payload = json.dumps(doc, default=str).replace("\\u0000", "")
+            model.Session.execute(statement, {
+                "index_id": str(doc.get("index_id") or doc["id"]),
+                "id": str(doc["id"]),
+                "name": doc.get("name"),
+                "site_id": str(doc.get("site_id") or ""),
+                "doc": payload,
+                "data_dict": _strip_nul(blobs["data_dict"]),
+                "validated_data_dict": _strip_nul(blobs["validated_data_dict"]),
+                "cfg": cfg,
+                "a": _strip_nul(texts["A"]),
+                "b": _strip_nul(texts["B"]),
+                "c": _strip_nul(texts["C"]),
+                "d": _strip_nul(texts["D"]),
+            })
+
+    def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
+               **_: Any) -> None:
+        """Delete documents by ``index_id`` or by a Lucene query."""
+        ensure_table()
+        if id is not None:
+            model.Session.execute(
+                sa.text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"),
+                {"ids": [str(i) for i in _as_list(id)]},
+            )
+        if q is not None:
+            compiler = SqlCompiler(text_search_config())
+            try:
+                where = compiler.lucene(q)
+            except SearchSyntaxError as error:
+                raise SearchQueryError(str(error)) from error
+            model.Session.execute(
+                sa.text(f"DELETE FROM {TABLE} AS d WHERE {where}"), compiler.params
+            )
+
+    def commit(self, **_: Any) -> None:
+        """Solr's explicit commit (``ckan search-index commit``, index clear):
+        commit the model session."""
+        model.Session.commit()
+
+    def close(self) -> None:
+        pass
+
+    # -- searching ----------------------------------------------------------
+    def search(self, q: str = "*:*", search_handler: str | None = None,
+               **kwargs: Any) -> Results:
+        try:
+            return self._search(q or "*:*", kwargs)
+        except SearchSyntaxError as error:
+            raise SearchQueryError(str(error)) from error
+
+    def _search(self, q: str, kwargs: dict[str, Any]) -> Results:
+        ensure_table()
+        compiler = SqlCompiler(text_search_config())
+        def_type = kwargs.get("defType")
+        if def_type == "dismax":
+            conditions = [compiler.dismax(q, kwargs.get("mm"))]
+        else:
+            try:
+                conditions = [compiler.lucene(q)]
+            except SearchSyntaxError:
+                if def_type != "edismax":
+                    raise
+                conditions = [compiler.dismax(q, kwargs.get("mm"))]
+        for fq in _as_list(kwargs.get("fq")):
+            if isinstance(fq, str) and fq.strip():
+                conditions.append(compiler.lucene(fq))
+        where = " AND ".join(conditions)
+        score = compiler.score()
+        order = compiler.order_by(kwargs.get("sort"))
+
+        rows = _int(kwargs, "rows", 10)
+        start = _int(kwargs, "start", 0)
+        if rows < 0 or start < 0:
+            raise SearchQueryError("rows and start must not be negative")
+        fl = [f for f in _FL_SPLIT_RE.split(str(kwargs.get("fl") or "*")) if f]
+
+        facet_fields: list[str] = []
+        if str(kwargs.get("facet", "false")).lower() in ("true", "on", "1"):
+            facet_fields = [str(f) for f in _as_list(kwargs.get("facet.field")) if f]
+        limit = _int(kwargs, "facet.limit", 50)
+        mincount = _int(kwargs, "facet.mincount", 0)
+
+        with model.Session.begin_nested():
+            try:
+                hits, facets = self._count_and_facets(
+                    compiler, where, facet_fields, limit, mincount)
+                docs = self._page(compiler, where, score, order, rows, start, fl) if rows else []
+            except sa.exc.DBAPIError as error:
+                raise SearchError(f"Search failed: {error.orig}") from error
+        return Results(docs, hits, facets)
+
+    def _count_and_facets(self, compiler: SqlCompiler, where: str, facet_fields: list[str],
+                          limit: int, mincount: int) -> tuple[int, dict[str, list[Any]]]:
+        columns = ["1 AS one"]
+        parts = ["SELECT -1 AS i, NULL::text AS v, count(*) AS c FROM m"]
+        params = dict(compiler.params)
+        for i, field in enumerate(facet_fields):
+            params[f"ff{i}"] = field
+            columns.append(f"d.doc -> :ff{i} AS f{i}")
+            limit_sql = f"LIMIT {int(limit)}" if limit >= 0 else ""
+            parts.append(f"""(SELECT {i}, x.v, count(*) FROM m, LATERAL (
+                    SELECT DISTINCT e #>> '{{}}' FROM jsonb_array_elements(
+                        CASE jsonb_typeof(m.f{i}) WHEN 'array' THEN m.f{i}
+                        ELSE jsonb_build_array(m.f{i}) END) AS e
+                    WHERE jsonb_typeof(e) IN ('string', 'number', 'boolean')) AS x(v)
+                GROUP BY x.v HAVING count(*) >= {max(int(mincount), 0)}
+                ORDER BY count(*) DESC, x.v COLLATE "C" {limit_sql})""")
+        sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} AS d "
+               f"WHERE {where}) " + " UNION ALL ".join(parts))
+        hits = 0
+        facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
+        for i, value, count in model.Session.execute(sa.text(sql), params):
+            if i < 0:
+                hits = int(count)
+            else:
+                facets[facet_fields[i]] += [value, int(count)]
+        return hits, facets
+
+    def _page(self, compiler: SqlCompiler, where: str, score: str, order: str,
+              rows: int, start: int, fl: list[str]) -> list[dict[str, Any]]:
+        wanted_blobs = [b for b in fields.BLOB_FIELDS
+                        if any(fnmatch.fnmatchcase(b, pattern) for pattern in fl)]
+        blob_columns = "".join(f", d.{b}" for b in wanted_blobs)
+        sql = (f"SELECT d.doc, {score} AS score{blob_columns} FROM {TABLE} AS d "
+               f"WHERE {where} ORDER BY {order} LIMIT {int(rows)} OFFSET {int(start)}")
+        docs = []
+        for row in model.Session.execute(sa.text(sql), compiler.params):
+            stored = dict(row.doc)
+            for blob in wanted_blobs:
+                stored[blob] = getattr(row, blob)
+            docs.append(_project(stored, fl, float(row.score)))
+        return docs
+
+
+def _project(doc: dict[str, Any], fl: list[str], score: float) -> dict[str, Any]:
+    """Keep the fields ``fl`` asks for, as Solr returns them."""
+    out: dict[str, Any] = {}
+    for pattern in fl:
+        if pattern == "score":
+            out["score"] = score
+        elif pattern == "*":
+            out.update({k: v for k, v in doc.items() if fields.is_stored_field(k)})
+        elif any(c in pattern for c in "*?"):
+            out.update({k: v for k, v in doc.items()
+                        if fnmatch.fnmatchcase(k, pattern) and k not in fields.NOT_STORED})
+        elif pattern in doc and pattern not in fields.NOT_STORED:
+            out[pattern] = doc[pattern]
+    return out
+
+
+def _strip_nul(value: str | None) -> str | None:
+    return value.replace("\x00", "") if isinstance(value, str) else value

@@ -1,0 +1,122 @@
+"""What CKAN's Solr schema says about each field, and how a Solr document
+becomes a row of the PostgreSQL index.
+
+Pure module: no CKAN imports. The field kinds mirror CKAN 2.12's
+``schema.xml`` so that queries written for Solr mean the same thing here:
+``text`` fields are analysed (stemmed, case-insensitive), ``string`` fields
+match exactly, and the catch-all ``text`` field is the weighted tsvector.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+TEXT_FIELDS = frozenset({
+    "title", "notes", "author", "author_email", "maintainer", "maintainer_email",
+    "res_name", "res_description", "urls", "title_ngram", "name_ngram",
+    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
+    "linked_from", "child_of", "parent_of",
+})
+TEXT_PREFIXES = ("extras_", "res_extras_")
+
+# fields Solr indexes but does not return (stored="false")
+NOT_STORED = frozenset({
+    "permission_labels", "text", "urls", "views_total", "views_recent",
+    "resources_accessed_total", "resources_accessed_recent", "title_string",
+    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
+    "linked_from", "child_of", "parent_of",
+})
+STORED = frozenset({
+    "index_id", "id", "site_id", "title", "title_ngram", "entity_type", "dataset_type",
+    "state", "name", "name_ngram", "revision_id", "version", "url", "ckan_url",
+    "download_url", "notes", "author", "author_email", "maintainer", "maintainer_email",
+    "license", "license_id", "tags", "groups", "organization", "capacity", "res_name",
+    "res_description", "res_format", "res_url", "res_type", "metadata_created",
+    "metadata_modified", "indexed_ts", "data_dict", "validated_data_dict",
+})
+STORED_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+# kept out of the JSONB document: large and only ever returned
+BLOB_FIELDS = ("data_dict", "validated_data_dict")
+
+# the weighted catch-all vector: Solr's copyField sources for ``text``
+WEIGHT_A = ("name", "title")
+WEIGHT_B = ("tags", "groups", "organization")
+WEIGHT_B_PREFIXES = ("vocab_",)
+WEIGHT_C = ("notes", "text", "license", "author", "maintainer", "url", "ckan_url",
+            "download_url")
+WEIGHT_C_PREFIXES = ("extras_",)
+WEIGHT_D = ("res_name", "res_description", "res_url")
+WEIGHT_D_PREFIXES = ("res_extras_",)
+
+
+def is_text_field(field: str) -> bool:
+    """True for fields Solr analyses (matching by words, not whole values)."""
+    return field in TEXT_FIELDS or field.startswith(TEXT_PREFIXES)
+
+
+def is_stored_field(field: str) -> bool:
+    """True for fields Solr returns in ``fl``."""
+    if field in NOT_STORED:
+        return False
+    return field in STORED or field.startswith(STORED_PREFIXES) or field.endswith("_date")
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_as_text(v) for v in value.values())
+    return str(value)
+
+
+def weighted_texts(doc: dict[str, Any]) -> dict[str, str]:
+    """The text of each weight class (A > B > C > D) of the search vector."""
+    def collect(names: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> str:
+        parts = [_as_text(doc.get(n)) for n in names]
+        if prefixes:
+            parts += [_as_text(v) for k, v in sorted(doc.items()) if k.startswith(prefixes)]
+        return " ".join(p for p in parts if p)
+
+    return {
+        "A": collect(WEIGHT_A),
+        "B": collect(WEIGHT_B, WEIGHT_B_PREFIXES),
+        "C": collect(WEIGHT_C, WEIGHT_C_PREFIXES),
+        "D": collect(WEIGHT_D, WEIGHT_D_PREFIXES),
+    }
+
+
+def _json_list_in_string(value: Any) -> list[Any] | None:
+    """ckanext-scheming stores multiple-choice values as a JSON list inside a
+    string (``'["a", "b"]'``): return the list when ``value`` is one."""
+    if not isinstance(value, str) or not value.startswith("[") or not value.endswith("]"):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    if isinstance(parsed, list) and all(
+        isinstance(v, (str, int, float, bool)) for v in parsed
+    ):
+        return parsed
+    return None
+
+
+def index_document(solr_doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """Split a document built by CKAN for Solr into the JSONB document and
+    the blob columns; JSON lists stored in strings become real lists (so
+    facets count each choice) except in the analysed ``extras_*`` copies."""
+    doc: dict[str, Any] = {}
+    blobs: dict[str, str | None] = {name: None for name in BLOB_FIELDS}
+    for key, value in solr_doc.items():
+        if key in BLOB_FIELDS:
+            blobs[key] = value
+            continue
+        if not is_text_field(key):
+            as_list = _json_list_in_string(value)
+            if as_list is not None:
+                value = as_list
+        doc[key] = value
+    return doc, blobs
