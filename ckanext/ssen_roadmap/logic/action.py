@@ -1,0 +1,211 @@
+"""Actions of the ``ssen_roadmap`` plugin.
+
+Besides its own actions, the plugin chains ``package_create`` and
+``package_update`` (which ``resource_create``, ``package_patch`` and
+``package_revise`` all go through) to publish a planned dataset the moment it
+gets its first resource, whoever adds it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
+
+from ckanext.ssen_roadmap import items as roadmap_items
+from ckanext.ssen_roadmap.publication import mark_first_publication
+from ckanext.ssen_roadmap.query import item_dict, parse_filters
+from ckanext.ssen_roadmap.timeline import build_timeline
+
+__all__ = [
+    "package_create",
+    "package_update",
+    "ssen_roadmap_list",
+    "ssen_roadmap_request_create",
+]
+
+REQUEST_CATEGORY = "stakeholder_request"
+TITLE_MAX = 100
+DESCRIPTION_MAX = 4000
+
+
+@tk.side_effect_free
+def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """List the roadmap items the caller may see, in timeline order.
+
+    Private datasets are listed only for members of their organisation (and
+    sysadmins), exactly as ``package_search`` with ``include_private`` would.
+
+    :param status: keep only these statuses (``planned``, ``in_development``,
+        ``published``, ``retired``); a list or a comma-separated string
+    :type status: list of strings or string
+    :param audience: keep items for any of these target audiences (codes such
+        as ``consultancies`` or their labels)
+    :type audience: list of strings or string
+    :param category: keep only these roadmap input categories
+        (``retrospective``, ``prospective``, ``stakeholder_request``,
+        ``legal_requirement``, ``future_looking``)
+    :type category: list of strings or string
+    :param limit: the most items to return (default: all)
+    :type limit: int
+    :param offset: items to skip first (default 0)
+    :type offset: int
+
+    :returns: ``count`` (items matching the filters), ``status_counts`` and
+        ``items``: each with ``name``, ``title``, ``url``, ``status``,
+        ``planned_release``, ``actual_release``, ``quarter`` (``YYYY-Qn``),
+        ``financial_year`` (``FY2025/26``), ``category``, ``target_audience``,
+        ``use_cases``, ``note``, ``organization``, ``private``,
+        ``num_resources`` and ``metadata_modified``
+    :rtype: dictionary
+    """
+    tk.check_access("ssen_roadmap_list", context, data_dict)
+    filters = parse_filters(data_dict, strict=True)
+    try:
+        limit = int(data_dict["limit"]) if data_dict.get("limit") not in (None, "") else None
+        offset = int(data_dict.get("offset") or 0)
+    except (TypeError, ValueError) as exc:
+        raise tk.ValidationError({"limit": ["limit and offset must be integers"]}) from exc
+    if (limit is not None and limit < 0) or offset < 0:
+        raise tk.ValidationError({"limit": ["limit and offset must not be negative"]})
+    timeline = build_timeline(roadmap_items.visible_items(context), filters)
+    ordered = [item for group in timeline.quarters for item in group.items]
+    page = ordered[offset : None if limit is None else offset + limit]
+    return {
+        "count": timeline.total,
+        "status_counts": timeline.status_counts,
+        "items": [item_dict(item) for item in page],
+    }
+
+
+def _slug(title: str) -> str:
+    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return f"request-{words or 'dataset'}-{secrets.token_hex(3)}"
+
+
+def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask for a dataset: creates a private roadmap item for sysadmins to review.
+
+    The item is a private ``dataset`` in the organisation named by
+    ``ckanext.ssen_roadmap.request_organization``, with status ``planned`` and
+    category ``stakeholder_request``; its note records who asked and when.
+    Only logged-in users may call it, at most
+    ``ckanext.ssen_roadmap.request_daily_limit`` times a day each.
+
+    :param title: what data is wanted (at most 100 characters)
+    :type title: string
+    :param description: why it is needed and how it would be used
+    :type description: string
+    :param target_audience: who would use it (audience codes, optional)
+    :type target_audience: list of strings
+    :param use_cases: use cases, one a line (optional)
+    :type use_cases: string
+
+    :returns: the new dataset's ``id`` and ``name``
+    :rtype: dictionary
+    """
+    tk.check_access("ssen_roadmap_request_create", context, data_dict)
+    user = context["auth_user_obj"]
+    title = str(data_dict.get("title") or "").strip()
+    description = str(data_dict.get("description") or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [tk._("Missing value")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [tk._("At most {n} characters").format(n=TITLE_MAX)]
+    if not description:
+        errors["description"] = [tk._("Missing value")]
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = [tk._("At most {n} characters").format(n=DESCRIPTION_MAX)]
+    if errors:
+        raise tk.ValidationError(errors)
+
+    org_name = tk.config.get("ckanext.ssen_roadmap.request_organization")
+    org = model.Group.get(org_name) if org_name else None
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ValidationError(
+            {"organization": [f"Requests are not accepted: no organisation {org_name!r}"]}
+        )
+    limit = tk.asint(tk.config.get("ckanext.ssen_roadmap.request_daily_limit"))
+    since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=1)
+    recent = (
+        model.Session.query(model.Package)
+        .filter(model.Package.creator_user_id == user.id)
+        .filter(model.Package.owner_org == org.id)
+        .filter(model.Package.metadata_created >= since)
+        .count()
+    )
+    if limit and recent >= limit:
+        raise tk.ValidationError(
+            {"title": [f"You have made {recent} requests in the last 24 hours (limit {limit})"]}
+        )
+
+    audience = data_dict.get("target_audience") or []
+    if isinstance(audience, str):
+        audience = [part for part in re.split(r"[,\s]+", audience) if part]
+    today = dt.date.today().isoformat()
+    who = user.fullname or user.name
+    create_context = Context(
+        user=user.name, auth_user_obj=user, ignore_auth=True, model=model, session=model.Session
+    )
+    created = tk.get_action("package_create")(
+        create_context,
+        {
+            "type": "dataset",
+            "name": _slug(title),
+            "title": title,
+            "notes": description,
+            "owner_org": org.id,
+            "private": True,
+            "roadmap_status": "planned",
+            "roadmap_category": REQUEST_CATEGORY,
+            "target_audience": list(audience),
+            "use_cases": str(data_dict.get("use_cases") or "").strip(),
+            "roadmap_note": f"Requested by {who} ({user.name}) on {today} "
+            "through the roadmap request form; awaiting review.",
+        },
+    )
+    return {"id": created["id"], "name": created["name"]}
+
+
+def _on_roadmap(dataset_type: str, data_dict: DataDict) -> bool:
+    try:
+        from ckanext.scheming.helpers import scheming_get_dataset_schema
+    except ImportError:  # pragma: no cover
+        return "roadmap_status" in data_dict
+    schema = scheming_get_dataset_schema(dataset_type) or {}
+    fields = {field.get("field_name") for field in schema.get("dataset_fields", [])}
+    return "roadmap_status" in fields or "roadmap_status" in data_dict
+
+
+def _publish_if_first_resource(data_dict: DataDict, existing: model.Package | None) -> None:
+    dataset_type = data_dict.get("type") or (existing.type if existing else None) or "dataset"
+    had = bool(existing) and any(res.state == "active" for res in existing.resources)
+    mark_first_publication(
+        data_dict,
+        had_resources=had,
+        today=dt.date.today(),
+        on_roadmap=_on_roadmap(dataset_type, data_dict),
+    )
+
+
+@tk.chained_action
+def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Created with resources while planned: published on the spot."""
+    if isinstance(data_dict, dict):
+        _publish_if_first_resource(data_dict, None)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    """Updated with its first resource while planned or in development: published."""
+    if isinstance(data_dict, dict):
+        key = data_dict.get("id") or data_dict.get("name")
+        existing = model.Package.get(key) if key else None
+        _publish_if_first_resource(data_dict, existing)
+    return up_func(context, data_dict)

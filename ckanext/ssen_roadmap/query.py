@@ -1,0 +1,77 @@
+"""Filters from a query string or an action's data dict, and item URLs/dicts."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.ssen_roadmap import choices
+from ckanext.ssen_roadmap.timeline import STATUSES, Filters, RoadmapItem, split_values
+
+FILTER_FIELDS = {
+    "status": "roadmap_status",
+    "audience": "target_audience",
+    "category": "roadmap_category",
+}
+
+
+def _values(source: Mapping[str, Any], key: str) -> list[str]:
+    getlist = getattr(source, "getlist", None)
+    if getlist is not None:
+        return list(getlist(key))
+    value = source.get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def parse_filters(source: Mapping[str, Any], *, strict: bool) -> Filters:
+    """``status``, ``audience`` and ``category`` from ``source`` (each repeated
+    or comma-separated; codes or labels). Unknown values raise
+    ``ValidationError`` when ``strict``, and are dropped otherwise."""
+    found: dict[str, frozenset[str]] = {}
+    errors: dict[str, list[str]] = {}
+    for key, field in FILTER_FIELDS.items():
+        known = set(STATUSES) if key == "status" else set(choices.labels(field))
+        codes = {choices.resolve(field, v) for v in split_values(_values(source, key))}
+        unknown = sorted(codes - known)
+        if unknown:
+            listed = ", ".join(sorted(known))
+            errors[key] = [f"Unknown {key}: {', '.join(unknown)}. Known: {listed}"]
+        found[key] = frozenset(codes & known)
+    if errors and strict:
+        raise tk.ValidationError(errors)
+    return Filters(found["status"], found["audience"], found["category"])
+
+
+def dataset_url(item: RoadmapItem, *, external: bool = False) -> str:
+    try:
+        return tk.url_for(f"{item.dataset_type}.read", id=item.name, _external=external)
+    except Exception:  # a type without its own blueprint (e.g. no scheming)
+        return tk.url_for("dataset.read", id=item.name, _external=external)
+
+
+def item_dict(item: RoadmapItem) -> dict[str, Any]:
+    """The JSON shape of an item in ``ssen_roadmap_list``."""
+    quarter = item.quarter
+    return {
+        "id": item.id,
+        "name": item.name,
+        "title": item.title,
+        "type": item.dataset_type,
+        "url": dataset_url(item, external=True),
+        "status": item.status,
+        "planned_release": item.planned_release or None,
+        "actual_release": item.actual_release or None,
+        "quarter": quarter.key if quarter else None,
+        "financial_year": quarter.financial_year.label if quarter else None,
+        "category": item.category or None,
+        "target_audience": list(item.audience),
+        "use_cases": list(item.use_cases),
+        "note": item.note or None,
+        "organization": item.organization or None,
+        "private": item.private,
+        "num_resources": item.num_resources,
+        "metadata_modified": item.modified or None,
+    }

@@ -1,0 +1,153 @@
+"""Pages of the ``ssen_roadmap`` plugin: /roadmap, its exports and the request form."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from flask import Blueprint, Response
+
+from ckanext.ssen_roadmap import choices, exports
+from ckanext.ssen_roadmap import items as roadmap_items
+from ckanext.ssen_roadmap.page import load_document, timeline_view
+from ckanext.ssen_roadmap.query import dataset_url, parse_filters
+from ckanext.ssen_roadmap.timeline import build_timeline
+
+__all__ = ["roadmap"]
+
+roadmap = Blueprint("ssen_roadmap", __name__)
+
+
+def _context() -> Context:
+    return Context(
+        model=model,
+        session=model.Session,
+        user=tk.current_user.name if tk.current_user.is_authenticated else "",
+        auth_user_obj=tk.current_user if tk.current_user.is_authenticated else None,
+    )
+
+
+def _filtered_items(context: Context) -> list[Any]:
+    filters = parse_filters(tk.request.args, strict=False)
+    timeline = build_timeline(roadmap_items.visible_items(context), filters)
+    return [item for group in timeline.quarters for item in group.items]
+
+
+def _title() -> str:
+    front = load_document().front
+    return front.title or tk._("Data roadmap")
+
+
+@roadmap.route("/roadmap")
+def index() -> str:
+    context = _context()
+    document = load_document()
+    query = parse_filters(tk.request.args, strict=False)
+    items = roadmap_items.visible_items(context)
+    timelines = [timeline_view(seg, items, query) for seg in document.timelines]
+    return tk.render(
+        "ssen_roadmap/index.html",
+        {
+            "document": document,
+            "timelines": timelines,
+            "query_string": tk.request.query_string.decode("ascii", "replace"),
+            "can_request": tk.current_user.is_authenticated,
+        },
+    )
+
+
+@roadmap.route("/roadmap/timeline/<int:index>")
+def fragment(index: int) -> str:
+    """One timeline alone, for the page's script to swap in after a filter change."""
+    document = load_document()
+    segments = document.timelines
+    if index >= len(segments):
+        return tk.abort(404, tk._("No such timeline"))
+    query = parse_filters(tk.request.args, strict=False)
+    view = timeline_view(segments[index], roadmap_items.visible_items(_context()), query)
+    return tk.render("ssen_roadmap/snippets/timeline.html", {"tl": view, "fragment": True})
+
+
+def _url_for_item(item: Any) -> str:
+    return dataset_url(item, external=True)
+
+
+@roadmap.route("/roadmap.csv")
+def csv_export() -> Response:
+    body = exports.to_csv(_filtered_items(_context()), _url_for_item, choices.all_labels())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="roadmap.csv"'},
+    )
+
+
+@roadmap.route("/roadmap.ics")
+def ical_export() -> Response:
+    body = exports.to_ical(
+        _filtered_items(_context()),
+        _url_for_item,
+        calendar_name=_title(),
+        domain=urlsplit(tk.config.get("ckan.site_url")).hostname or "localhost",
+        status_labels=choices.labels("roadmap_status"),
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="roadmap.ics"'},
+    )
+
+
+@roadmap.route("/roadmap.atom")
+def atom_feed() -> Response:
+    body = exports.to_atom(
+        _filtered_items(_context()),
+        _url_for_item,
+        feed_url=tk.url_for("ssen_roadmap.atom_feed", _external=True),
+        page_url=tk.url_for("ssen_roadmap.index", _external=True),
+        title=tk._("{title}: recent changes").format(title=_title()),
+        status_labels=choices.labels("roadmap_status"),
+        limit=tk.asint(tk.config.get("ckanext.ssen_roadmap.feed_size")),
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@roadmap.route("/roadmap/request", methods=["GET", "POST"])
+def request_dataset() -> Any:
+    if not tk.current_user.is_authenticated:
+        tk.h.flash_error(tk._("Please log in to request a dataset."))
+        return tk.redirect_to("user.login", came_from=tk.url_for("ssen_roadmap.request_dataset"))
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if tk.request.method == "POST":
+        form = tk.request.form
+        data = {
+            "title": form.get("title", ""),
+            "description": form.get("description", ""),
+            "target_audience": form.getlist("target_audience"),
+            "use_cases": form.get("use_cases", ""),
+        }
+        try:
+            tk.get_action("ssen_roadmap_request_create")(_context(), dict(data))
+        except tk.ValidationError as exc:
+            errors = exc.error_dict  # type: ignore[assignment]
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("You may not request datasets"))
+        else:
+            tk.h.flash_success(
+                tk._(
+                    "Thank you: your request was sent to the portal team. It will appear "
+                    "on the roadmap once they have reviewed it."
+                )
+            )
+            return tk.redirect_to("ssen_roadmap.index")
+    return tk.render(
+        "ssen_roadmap/request.html",
+        {
+            "data": data,
+            "errors": errors,
+            "audience_options": choices.labels("target_audience"),
+        },
+    )
