@@ -1,5 +1,55 @@
 """Pure aggregation pipeline: raw half-hourly reads to privacy-safe files.
 
 Imports nothing from CKAN; the harvester and the ``ssen-smartmeter`` command
-line call the same code.
+line call the same code. The public API (stable; the harvester uses it)::
+
+    from ckanext.ssen_smartmeter.pipeline import (
+        AggregateConfig, InputError, PreviousPublication, QualityReport,
+        aggregate_day, count_late_reads, generate_day, input_checksums,
+    )
+
+    report: QualityReport = aggregate_day(
+        reads=[path_or_glob, ...],          # Parquet, .csv, .csv.gz, mixed
+        topology_dir=Path,                  # lv_feeders.* and meter_feeders.*
+        day=datetime.date,                  # the UTC day (periods ending 00:30..24:00)
+        out_dir=Path,
+        config=AggregateConfig(threshold=5, timezone="UTC", dno_name=..., dno_alias=...,
+                               published_at=datetime | None, implausible_ceiling_wh=50000,
+                               threads=None, memory_limit="700MB", temp_directory=None),
+        progress=None,    # callable(phase: str, rows_done: int|None, rows_total: int|None,
+                          #          elapsed_s: float)
+        previous=None,    # PreviousPublication(lv_feeder=Path, secondary_substation=Path)
+                          # or PreviousPublication.from_dir(old_out_dir, day): restatement (P3)
+    )
+    # writes out_dir/lv_feeder/DATE.{csv,parquet},
+    #        out_dir/secondary_substation/DATE.{csv,parquet}, out_dir/quality/DATE.json
+    # report.to_dict() is the JSON; raises InputError(file, column, reason) on unusable input
+
+    input_checksums([paths or globs]) -> {path: sha256}
+    count_late_reads(previous_report.inputs, [paths or globs]) -> LateReads(rows, files)
+    generate_day(meters, day, out_dir, seed=0, fmt="parquet"|"csv",
+                 timezone="UTC"|"Europe/London", anomalies=False) -> GeneratedDay
 """
+from __future__ import annotations
+
+from .aggregate import PreviousPublication, aggregate_day
+from .config import REASONS, AggregateConfig, InputError
+from .generate import GeneratedDay, generate_day
+from .inputs import input_checksums
+from .late import LateReads, count_late_reads
+from .report import InputFile, QualityReport
+
+__all__ = [
+    "REASONS",
+    "AggregateConfig",
+    "GeneratedDay",
+    "InputError",
+    "InputFile",
+    "LateReads",
+    "PreviousPublication",
+    "QualityReport",
+    "aggregate_day",
+    "count_late_reads",
+    "generate_day",
+    "input_checksums",
+]

@@ -1,6 +1,126 @@
-"""``ssen-smartmeter`` command line (filled in by the pipeline work)."""
+"""``ssen-smartmeter``: generate synthetic days and aggregate days of reads.
+
+Exit codes: 0 the day was produced (rejected rows are normal and reported);
+2 unusable input or arguments (one line: file, column, reason); 1 anything else.
+"""
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
 
-def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("ssen-smartmeter: not implemented yet")
+from .aggregate import aggregate_day
+from .config import REASONS, AggregateConfig, InputError
+from .generate import generate_day
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ssen-smartmeter", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write a synthetic day of reads and its topology")
+    gen.add_argument("--meters", type=int, required=True)
+    gen.add_argument("--date", type=_date, required=True)
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    gen.add_argument("--timezone", choices=("UTC", "Europe/London"), default="UTC")
+    gen.add_argument("--anomalies", action="store_true", help="inject every rejection reason")
+    gen.add_argument("--threads", type=int, default=None)
+    agg = sub.add_parser("aggregate", help="aggregate a day of reads into the published files")
+    agg.add_argument("--reads", nargs="+", required=True, help="files or globs (Parquet/CSV/CSV.gz)")
+    agg.add_argument("--topology", required=True)
+    agg.add_argument("--date", type=_date, required=True)
+    agg.add_argument("--out", required=True)
+    agg.add_argument("--timezone", default="UTC", help="zone of naive timestamps (default UTC)")
+    agg.add_argument("--threshold", type=int, default=5)
+    agg.add_argument("--dno-name", default=AggregateConfig.dno_name)
+    agg.add_argument("--dno-alias", default=AggregateConfig.dno_alias)
+    agg.add_argument("--published-at", type=_instant, default=None)
+    agg.add_argument("--implausible-ceiling-wh", type=float, default=50_000)
+    agg.add_argument("--threads", type=int, default=None)
+    agg.add_argument("--memory-limit", default=AggregateConfig.memory_limit)
+    agg.add_argument("--temp-directory", default=None)
+    return top
+
+
+class _Progress:
+    """Progress lines on stderr, at most one per phase change or second."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, float] = ("", -10.0)
+
+    def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
+        if phase == self.last[0] and elapsed - self.last[1] < 1.0:
+            return
+        self.last = (phase, elapsed)
+        done = "" if rows is None else f" rows {rows:,}" + ("" if total is None else f"/{total:,}")
+        print(f"[{elapsed:7.1f}s] {phase}{done}", file=sys.stderr, flush=True)
+
+
+def _aggregate(args: argparse.Namespace) -> int:
+    config = AggregateConfig(
+        threshold=args.threshold, timezone=args.timezone, dno_name=args.dno_name,
+        dno_alias=args.dno_alias, published_at=args.published_at,
+        implausible_ceiling_wh=args.implausible_ceiling_wh, threads=args.threads,
+        memory_limit=args.memory_limit, temp_directory=args.temp_directory,
+    )
+    progress = _Progress()
+    report = aggregate_day(args.reads, args.topology, args.date, args.out, config, progress)
+    rejected = ", ".join(f"{r} {report.rejected[r]:,}" for r in REASONS if report.rejected[r])
+    elapsed = progress.last[1]
+    print(
+        f"{report.date}: {report.rows_read:,} rows read, {report.rows_accepted:,} accepted, "
+        f"{sum(report.rejected.values()):,} rejected ({rejected or 'none'}); "
+        f"{report.meters:,} meters; {report.feeders_published:,} feeders and "
+        f"{report.substations_published:,} substations published; cells suppressed: "
+        f"P1 {report.cells_suppressed_p1:,}, P2 {report.cells_suppressed_p2:,}; "
+        f"{elapsed:.1f}s; output in {args.out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    day = generate_day(
+        args.meters, args.date, args.out, seed=args.seed, fmt=args.format,
+        timezone=args.timezone, anomalies=args.anomalies, threads=args.threads,
+    )
+    print(
+        f"generated {args.meters:,} meters for {args.date}: reads {', '.join(map(str, day.reads))}; "
+        f"topology {day.topology_dir}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _aggregate(args) if args.command == "aggregate" else _generate(args)
+    except InputError as exc:
+        print(f"ssen-smartmeter: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,265 @@
+"""``aggregate_day``: a day of raw reads to the published files and quality report."""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from . import sql
+from .config import REASONS, AggregateConfig, InputError
+from .engine import Progress, Reporter, connect, spill_directory
+from .inputs import ReadsFile, expand, inspect_reads, normalised_select, sha256_file, sql_str
+from .outputs import LV_FEEDER, SUBSTATION, write_level
+from .report import InputFile, QualityReport
+from .topology import load as load_topology
+
+
+@dataclasses.dataclass(frozen=True)
+class PreviousPublication:
+    """The files of an earlier publication of the same day (for restatements, rule P3).
+
+    Rows keep that publication's ``insert_time``; ``last_modified_time`` moves
+    to the new ``published_at`` only for rows whose values changed.
+    """
+
+    lv_feeder: Path
+    secondary_substation: Path
+
+    @classmethod
+    def from_dir(cls, directory: Path, day: dt.date) -> PreviousPublication:
+        """The files ``aggregate_day`` wrote to ``directory`` for ``day`` (Parquet preferred)."""
+        def pick(level: str) -> Path:
+            for suffix in (".parquet", ".csv"):
+                path = Path(directory) / level / f"{day.isoformat()}{suffix}"
+                if path.is_file():
+                    return path
+            raise InputError(str(Path(directory) / level), None, "no earlier publication found")
+
+        return cls(pick("lv_feeder"), pick("secondary_substation"))
+
+
+def _parquet_rows(con: duckdb.DuckDBPyConnection, files: Sequence[ReadsFile]) -> int | None:
+    if not files or any(f.fmt != "parquet" for f in files):
+        return None
+    total = 0
+    for file in files:
+        row = con.execute(
+            f"SELECT sum(num_rows) FROM parquet_file_metadata({sql_str(str(file.path))})"
+        ).fetchone()
+        total += int(row[0]) if row and row[0] is not None else 0
+    return total
+
+
+_COLUMN = re.compile(r'column "?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
+_LINE = re.compile(r"Line:? ?(\d+)", re.IGNORECASE)
+
+
+def _engine_error(exc: duckdb.Error, files: Sequence[ReadsFile]) -> InputError:
+    """A one-line input error from an engine error, without echoing any data."""
+    text = str(exc)
+    file = next((str(f.path) for f in files if str(f.path) in text), None)
+    if file is None:
+        file = str(files[0].path) if len(files) == 1 else ", ".join(str(f.path) for f in files)
+    column = _COLUMN.search(text)
+    line = _LINE.search(text)
+    if "convert" in text.lower() or "conversion" in text.lower():
+        reason = "wrong type: expected a number"
+    else:
+        reason = "unreadable input: " + text.strip().splitlines()[0].split(":")[0]
+    if line:
+        reason += f" (line {line.group(1)})"
+    return InputError(file, column.group(1) if column else None, reason)
+
+
+def aggregate_day(
+    reads: Sequence[str | os.PathLike[str]],
+    topology_dir: str | os.PathLike[str],
+    day: dt.date,
+    out_dir: str | os.PathLike[str],
+    config: AggregateConfig | None = None,
+    progress: Progress | None = None,
+    previous: PreviousPublication | None = None,
+) -> QualityReport:
+    """Aggregate one UTC day of reads; write the files; return the quality report.
+
+    Writes ``out_dir/lv_feeder/DATE.{csv,parquet}``,
+    ``out_dir/secondary_substation/DATE.{csv,parquet}`` and
+    ``out_dir/quality/DATE.json``. Raises :class:`InputError` when the input
+    is unusable; nothing is written then.
+    """
+    config = config or AggregateConfig()
+    config.validate()
+    out = Path(out_dir)
+    topology = Path(topology_dir)
+    reporter = Reporter(progress)
+    reporter.phase("inputs")
+    paths = expand(reads)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        with spill_directory(config, out) as spill:
+            csv_input = any(p.name.lower().endswith((".csv", ".csv.gz")) for p in paths)
+            con = connect(config, spill, csv_input)
+            try:
+                report = _run(con, paths, topology, day, out, config, reporter, previous, pool)
+            finally:
+                con.close()
+    reporter.phase("done", report.rows_read)
+    return report
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    topology_dir: Path,
+    day: dt.date,
+    out: Path,
+    config: AggregateConfig,
+    reporter: Reporter,
+    previous: PreviousPublication | None,
+    pool: concurrent.futures.Executor,
+) -> QualityReport:
+    reporter.phase("topology")
+    topo = load_topology(con, topology_dir)
+    files = inspect_reads(con, paths)
+    hashed = {
+        str(p): pool.submit(sha256_file, p)
+        for p in [*paths, topo.lv_feeders, topo.meter_feeders]
+    }
+    reporter.rows_total = _parquet_rows(con, files)
+    con.execute(sql.ROUND_HALF_EVEN_MACRO)
+    sources = [normalised_select(f, config.timezone, day) for f in files]
+    try:
+        with reporter.watch("aggregate", con):
+            con.execute(sql.first_pass(sql.classify(sources, day, config)))
+    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
+        raise _engine_error(exc, files) from exc
+
+    con.execute(sql.DUP_METERS)
+    dup_meters = con.execute("SELECT count(*) FROM dup_meters").fetchone()[0]  # type: ignore[index]
+    if dup_meters:
+        with reporter.watch("duplicates", con):
+            con.execute(sql.duplicates(sql.classify(
+                sources, day, config, only_meters="SELECT meter_idx FROM dup_meters")))
+    else:
+        con.execute(sql.duplicates("SELECT * FROM (" + sql.classify(sources, day, config)
+                                   + ") WHERE FALSE"))
+    reporter.phase("privacy")
+    con.execute(sql.FEEDER_CELLS)
+    con.execute(sql.SUBSTATION_CELLS)
+    con.execute(sql.privacy(config.threshold))
+
+    counts = _counts(con, config.threshold, len(files))
+    reporter.phase("write", counts["rows_read"])
+    moves = []
+    written = {}
+    for level, prev in (
+        (LV_FEEDER, previous.lv_feeder if previous else None),
+        (SUBSTATION, previous.secondary_substation if previous else None),
+    ):
+        result, level_moves = write_level(con, level, day, out, config, prev)
+        written[level.name] = result
+        moves += level_moves
+
+    inputs = [
+        InputFile(str(f.path), hashed[str(f.path)].result(), "reads", counts["file_rows"][f.index])
+        for f in files
+    ] + [
+        InputFile(str(p), hashed[str(p)].result(), "topology")
+        for p in (topo.lv_feeders, topo.meter_feeders)
+    ]
+    report = QualityReport(
+        date=day.isoformat(),
+        threshold=config.threshold,
+        timezone=config.timezone,
+        published_at=config.published_at_utc().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        rows_read=counts["rows_read"],
+        rows_accepted=counts["rows_accepted"],
+        rejected=counts["rejected"],
+        meters=counts["meters"],
+        feeders_published=written[LV_FEEDER.name].keys,
+        substations_published=written[SUBSTATION.name].keys,
+        cells_suppressed_p1=sum(v["p1"] for lv in counts["suppression"].values() for v in lv.values()),
+        cells_suppressed_p2=sum(v["p2"] for lv in counts["suppression"].values() for v in lv.values()),
+        suppression=counts["suppression"],
+        rows_written={name: w.rows for name, w in written.items()},
+        inputs=sorted(inputs, key=lambda i: (i.kind, i.path)),
+        topology={
+            "feeders": topo.feeders,
+            "meters": topo.meters,
+            "meters_on_unknown_feeders": topo.meters_on_unknown_feeders,
+        },
+        restatement=None if previous is None else {
+            name: {"new_rows": w.new_rows or 0, "changed_rows": w.changed_rows or 0,
+                   "removed_rows": w.removed_rows or 0}
+            for name, w in written.items()
+        },
+    )
+    quality = out / "quality" / f"{day.isoformat()}.json"
+    quality_tmp = quality.parent / f".{quality.name}.tmp"
+    report.write(quality_tmp)
+    for tmp, final in [*moves, (quality_tmp, quality)]:
+        os.replace(tmp, final)
+    return report
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = con.execute(query).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _counts(con: duckdb.DuckDBPyConnection, threshold: int, n_files: int) -> dict:
+    t = int(threshold)
+    rejected = dict.fromkeys(REASONS, 0)
+    file_rows = [0] * n_files
+    accepted = 0
+    for file_idx, reason, n in con.execute(
+        f"SELECT file_idx, reason, n FROM agg WHERE gs = {sql.GS_FILE_REASON}"
+    ).fetchall():
+        file_rows[file_idx] += int(n)
+        if reason is None:
+            accepted += int(n)
+        else:
+            rejected[REASONS[reason]] += int(n)
+    duplicate = _scalar(
+        con, "SELECT sum(CASE WHEN identical THEN n - 1 ELSE n END) FROM dup_cells"
+    )
+    rejected["duplicate"] = duplicate
+    meters = _scalar(con, f"""
+        SELECT count(*) FROM agg m
+        LEFT JOIN (SELECT meter_idx, sum(CASE WHEN identical THEN n - 1 ELSE n END) AS lost
+                   FROM dup_cells GROUP BY meter_idx) d ON d.meter_idx = m.meter_idx
+        WHERE m.gs = {sql.GS_METER} AND m.meter_idx IS NOT NULL AND m.n - coalesce(d.lost, 0) > 0
+    """)
+    row = con.execute(
+        "SELECT count(*) FILTER (WHERE p1_a), count(*) FILTER (WHERE p2_a), "
+        "count(*) FILTER (WHERE p1_r), count(*) FILTER (WHERE p2_r) FROM feeder_flags"
+    ).fetchone()
+    assert row is not None
+    sub = con.execute(
+        f"SELECT count(*) FILTER (WHERE n_a BETWEEN 1 AND {t - 1}), "
+        f"count(*) FILTER (WHERE n_r BETWEEN 1 AND {t - 1}) FROM substation_cells"
+    ).fetchone()
+    assert sub is not None
+    suppression = {
+        "lv_feeder": {
+            "active": {"p1": int(row[0]), "p2": int(row[1])},
+            "reactive": {"p1": int(row[2]), "p2": int(row[3])},
+        },
+        "secondary_substation": {
+            "active": {"p1": int(sub[0]), "p2": 0},
+            "reactive": {"p1": int(sub[1]), "p2": 0},
+        },
+    }
+    return {
+        "rows_read": sum(file_rows),
+        "rows_accepted": accepted - duplicate,
+        "rejected": rejected,
+        "meters": meters,
+        "file_rows": file_rows,
+        "suppression": suppression,
+    }

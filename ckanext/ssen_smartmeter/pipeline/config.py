@@ -1,0 +1,88 @@
+"""Configuration, constants and the input error of the aggregation pipeline."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MIN_THRESHOLD = 5
+PERIODS_PER_DAY = 48
+
+#: Rejection reasons, in the order they are tested; a row gets the first that fails.
+REASONS: tuple[str, ...] = (
+    "bad_mpan",
+    "bad_timestamp",
+    "ambiguous_local_time",
+    "outside_day",
+    "negative_value",
+    "implausible_value",
+    "unmapped_meter",
+    "duplicate",
+)
+
+#: Values that meters report when they have no real reading (2^24-1, 2^32-1).
+SENTINELS: tuple[int, ...] = (16_777_215, 4_294_967_295)
+
+
+class InputError(Exception):
+    """The input cannot be used: which file, which column, why.
+
+    The message never contains a meter's reading (it may be shown to operators
+    and is kept free of anything below the privacy threshold).
+    """
+
+    def __init__(self, file: str, column: str | None, reason: str) -> None:
+        self.file = str(file)
+        self.column = column
+        self.reason = reason
+        where = f"{self.file}" + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclasses.dataclass(frozen=True)
+class AggregateConfig:
+    """How a day is aggregated and published.
+
+    :param threshold: P1 minimum of distinct meters behind a published value (>= 5).
+    :param timezone: zone in which *naive* input timestamps are read.
+    :param dno_name: value of the ``dno_name`` column.
+    :param dno_alias: value of the ``dno_alias`` column.
+    :param published_at: pins ``insert_time``/``last_modified_time`` (UTC; default now).
+    :param implausible_ceiling_wh: a value above this (per half-hour) is implausible.
+    :param threads: DuckDB threads (``None``: all cores).
+    :param memory_limit: DuckDB memory limit, it spills to ``temp_directory`` beyond it.
+    :param temp_directory: where DuckDB spills (default: a folder under ``out_dir``).
+    """
+
+    threshold: int = MIN_THRESHOLD
+    timezone: str = "UTC"
+    dno_name: str = "Scottish and Southern Electricity Networks"
+    dno_alias: str = "SSEN"
+    published_at: dt.datetime | None = None
+    implausible_ceiling_wh: float = 50_000
+    threads: int | None = None
+    memory_limit: str = "700MB"
+    temp_directory: str | None = None
+
+    def validate(self) -> None:
+        """Raise :class:`InputError` when the configuration is unusable."""
+        if not isinstance(self.threshold, int) or self.threshold < MIN_THRESHOLD:
+            raise InputError(
+                "configuration", "threshold",
+                f"threshold {self.threshold} refused: it must be an integer >= {MIN_THRESHOLD}",
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InputError("configuration", "timezone", f"unknown time zone {self.timezone!r}") from exc
+        if self.implausible_ceiling_wh <= 0:
+            raise InputError("configuration", "implausible_ceiling_wh", "must be positive")
+        if self.threads is not None and self.threads < 1:
+            raise InputError("configuration", "threads", "must be >= 1")
+
+    def published_at_utc(self) -> dt.datetime:
+        """The publication time as a naive UTC datetime, whole seconds."""
+        when = self.published_at or dt.datetime.now(dt.UTC)
+        if when.tzinfo is not None:
+            when = when.astimezone(dt.UTC).replace(tzinfo=None)
+        return when.replace(microsecond=0)

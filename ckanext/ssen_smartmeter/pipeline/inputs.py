@@ -1,0 +1,229 @@
+"""Finding, checking and reading the input files (reads and topology).
+
+Each reads file becomes one ``SELECT`` that normalises it to the same columns
+(``file_idx, mpan, ts, local_bad, a, s, r``) so Parquet, CSV and CSV.gz files
+with different physical types can be mixed in one query.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import glob
+import gzip
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+
+from .config import InputError
+from .localtime import local_sql
+
+READ_COLUMNS_REQUIRED = ("mpan", "period_end", "active_import_wh")
+VALUE_COLUMNS = ("active_import_wh", "secondary_active_import_wh", "reactive_import_varh")
+FEEDER_COLUMNS_REQUIRED = (
+    "dataset_id",
+    "secondary_substation_id",
+    "secondary_substation_name",
+    "lv_feeder_id",
+    "lv_feeder_name",
+    "licence_area",
+)
+FEEDER_COLUMNS_OPTIONAL = ("substation_geo_location",)
+METER_COLUMNS_REQUIRED = ("mpan", "dataset_id")
+
+_NUMERIC = (
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
+)
+_NAIVE_TS = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
+
+
+def sql_str(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def file_format(path: Path) -> str:
+    """``parquet`` or ``csv`` from the file name (``.csv.gz`` is CSV)."""
+    name = path.name.lower()
+    if name.endswith(".parquet") or name.endswith(".pq"):
+        return "parquet"
+    if name.endswith(".csv") or name.endswith(".csv.gz"):
+        return "csv"
+    raise InputError(str(path), None, "unknown file type (expected .parquet, .csv or .csv.gz)")
+
+
+def expand(patterns: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named by ``patterns`` (paths or globs), sorted, each once."""
+    found: set[Path] = set()
+    for pattern in patterns:
+        text = str(pattern)
+        if glob.has_magic(text):
+            matches = [Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()]
+            if not matches:
+                raise InputError(text, None, "no file matches this pattern")
+            found.update(matches)
+        else:
+            path = Path(text)
+            if not path.is_file():
+                raise InputError(text, None, "file not found")
+            found.add(path)
+    if not found:
+        raise InputError("--reads", None, "no input files given")
+    for path in found:
+        file_format(path)
+    return sorted(found, key=lambda p: str(p))
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 4 << 20) -> str:
+    """Hex sha256 of a file, streamed (hashlib releases the GIL, so it runs beside DuckDB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_checksums(paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
+    """``{path: sha256}`` for the files named by ``paths`` (globs allowed)."""
+    return {str(p): sha256_file(p) for p in expand(paths)}
+
+
+def _csv_header(path: Path) -> list[str]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            line = handle.readline()
+    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        raise InputError(str(path), None, f"cannot read the file: {exc}") from exc
+    if not line.strip():
+        raise InputError(str(path), None, "empty file (no header row)")
+    return [name.strip().strip('"') for name in line.rstrip("\r\n").split(",")]
+
+
+def describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """Column name -> DuckDB type of a Parquet file, or of a CSV's header (all text)."""
+    if file_format(path) == "csv":
+        return {name: "VARCHAR" for name in _csv_header(path)}
+    try:
+        rows = con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise InputError(str(path), None, f"not a readable Parquet file: {_first_line(exc)}") from exc
+    return {row[0]: row[1] for row in rows}
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def relation(path: Path, types: dict[str, str], csv_types: dict[str, str] | None = None) -> str:
+    """A ``FROM`` item reading ``path``; CSV columns get ``csv_types`` (others VARCHAR)."""
+    literal = sql_str(str(path))
+    if file_format(path) == "parquet":
+        return f"read_parquet({literal})"
+    csv_types = csv_types or {}
+    columns = ", ".join(
+        f"{sql_str(name)}: {sql_str(csv_types.get(name, 'VARCHAR'))}" for name in types
+    )
+    return (
+        f"read_csv({literal}, header=true, delim=',', quote='\"', escape='\"', "
+        f"auto_detect=false, columns={{{columns}}}, strict_mode=true, "
+        f"null_padding=false)"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadsFile:
+    """One raw reads file and how to read it."""
+
+    index: int
+    path: Path
+    types: dict[str, str]
+
+    @property
+    def fmt(self) -> str:
+        return file_format(self.path)
+
+
+def inspect_reads(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> list[ReadsFile]:
+    """Check every reads file has the columns and types of the contract."""
+    files = []
+    for index, path in enumerate(paths):
+        types = describe(con, path)
+        for column in READ_COLUMNS_REQUIRED:
+            if column not in types:
+                raise InputError(str(path), column, "required column is missing")
+        if types["mpan"] != "VARCHAR":
+            raise InputError(
+                str(path), "mpan", f"wrong type {types['mpan']}: expected text (13 digits)"
+            )
+        ts_type = types["period_end"]
+        if ts_type not in ("VARCHAR", "TIMESTAMP WITH TIME ZONE", *_NAIVE_TS):
+            raise InputError(str(path), "period_end", f"wrong type {ts_type}: expected a timestamp")
+        for column in VALUE_COLUMNS:
+            kind = types.get(column)
+            if kind is None or kind == "VARCHAR" or kind in _NUMERIC or kind.startswith("DECIMAL"):
+                continue
+            raise InputError(str(path), column, f"wrong type {kind}: expected a number")
+        if file_format(path) == "parquet":
+            for column in VALUE_COLUMNS:
+                if types.get(column) == "VARCHAR":
+                    raise InputError(str(path), column, "wrong type VARCHAR: expected a number")
+        files.append(ReadsFile(index, path, types))
+    return files
+
+
+def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
+    """``SELECT`` giving ``file_idx, mpan, ts, local_bad, a, s, r`` for one file.
+
+    ``ts`` is the period end as a naive UTC ``TIMESTAMP`` (NULL if unparseable);
+    ``local_bad`` flags naive local times that are ambiguous or do not exist.
+    """
+    types = file.types
+    csv_types = {column: "DOUBLE" for column in VALUE_COLUMNS}
+    source = relation(file.path, types, csv_types)
+    ts_type = types["period_end"]
+    utc_zone = timezone == "UTC"
+    if ts_type == "TIMESTAMP WITH TIME ZONE":
+        ts, bad = "CAST(period_end AS TIMESTAMP)", "FALSE"
+    elif ts_type in _NAIVE_TS:
+        naive = "CAST(period_end AS TIMESTAMP)"
+        ts, bad = (naive, "FALSE") if utc_zone else local_sql(naive, timezone, day)
+    elif utc_zone:  # text; with the session in UTC, naive text is read as UTC
+        ts, bad = "CAST(TRY_CAST(period_end AS TIMESTAMPTZ) AS TIMESTAMP)", "FALSE"
+    else:
+        aware = (
+            "(right(period_end, 1) IN ('Z', 'z') OR contains(period_end[12:], '+')"
+            " OR contains(period_end[12:], '-'))"
+        )
+        naive = "TRY_CAST(period_end AS TIMESTAMP)"
+        local_ts, local_bad = local_sql(naive, timezone, day)
+        ts = (
+            f"CASE WHEN {aware} THEN CAST(TRY_CAST(period_end AS TIMESTAMPTZ) AS TIMESTAMP)"
+            f" ELSE {local_ts} END"
+        )
+        bad = f"(NOT {aware} AND coalesce({local_bad}, FALSE))"
+
+    def value(column: str) -> str:
+        return f"CAST({column} AS DOUBLE)" if column in types else "CAST(NULL AS DOUBLE)"
+
+    return (
+        f"SELECT {file.index} AS file_idx, mpan, {ts} AS ts, {bad} AS local_bad, "
+        f"{value('active_import_wh')} AS a, {value('secondary_active_import_wh')} AS s, "
+        f"{value('reactive_import_varh')} AS r FROM {source}"
+    )
+
+
+def find_table(directory: Path, stem: str) -> Path:
+    """``DIR/stem.parquet``, ``.csv`` or ``.csv.gz``."""
+    if not directory.is_dir():
+        raise InputError(str(directory), None, "topology folder not found")
+    for suffix in (".parquet", ".csv", ".csv.gz"):
+        candidate = directory / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    raise InputError(str(directory / f"{stem}.csv"), None, "topology table not found")

@@ -1,0 +1,209 @@
+"""Writing the published files: LV feeder and secondary substation, CSV and Parquet.
+
+Rows are built narrow (integer keys and values), sorted once, written to
+Parquet, and the CSV is written from that Parquet file so both hold the same
+rows in the same order. Files are written under temporary names and moved in
+place only when everything succeeded, so a failed run leaves earlier output.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from .config import AggregateConfig
+from .inputs import sql_str
+from .sql import day_bounds
+
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
+VALUE_COLUMNS = (
+    "aggregated_device_count_active",
+    "primary_consumption_active_import",
+    "secondary_consumption_active_import",
+    "total_consumption_active_import",
+    "aggregated_device_count_reactive",
+    "total_consumption_reactive_import",
+)
+LV_COLUMNS = (
+    "dataset_id", "dno_name", "dno_alias", "secondary_substation_id",
+    "secondary_substation_name", "lv_feeder_id", "lv_feeder_name", "substation_geo_location",
+    *VALUE_COLUMNS,
+    "data_collection_log_timestamp", "insert_time", "last_modified_time",
+)
+SUBSTATION_COLUMNS = tuple(c for c in LV_COLUMNS if c not in ("lv_feeder_id", "lv_feeder_name"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Level:
+    """One published level: where its cells are and how its rows are keyed."""
+
+    name: str  # output folder
+    cells: str  # temp table of cells
+    key: str  # integer key column
+    dims: str  # dimension table
+    columns: tuple[str, ...]
+    dataset_id: str  # expression for the dataset_id column on ``d``
+
+
+LV_FEEDER = Level("lv_feeder", "feeder_cells", "feeder_idx", "feeders", LV_COLUMNS, "d.dataset_id")
+SUBSTATION = Level(
+    "secondary_substation", "substation_cells", "substation_idx", "substations",
+    SUBSTATION_COLUMNS, "d.substation_key",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Written:
+    """What was written for one level."""
+
+    rows: int
+    keys: int
+    changed_rows: int | None
+    new_rows: int | None
+    removed_rows: int | None
+
+
+def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, threshold: int) -> None:
+    """Temp table ``{name}_out``: every key with data x 48 half-hours, published values."""
+    start, _ = day_bounds(day)
+    t = int(threshold)
+    if level is LV_FEEDER:
+        flags = "LEFT JOIN feeder_flags fl ON fl.feeder_idx = c.feeder_idx AND fl.idx = c.idx"
+        pub_a = f"c.n_a >= {t} AND NOT coalesce(fl.p2_a, FALSE)"
+        pub_r = f"c.n_r >= {t} AND NOT coalesce(fl.p2_r, FALSE)"
+    else:
+        flags = ""
+        pub_a, pub_r = f"c.n_a >= {t}", f"c.n_r >= {t}"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {level.name}_out AS
+        SELECT keys.{level.key} AS k, h.idx,
+               {start} + (h.idx + 1) * INTERVAL 30 MINUTE AS ts,
+               CAST(CASE WHEN {pub_a} THEN c.n_a END AS BIGINT) AS aggregated_device_count_active,
+               CASE WHEN {pub_a} THEN round_half_even(c.sum_a) END
+                   AS primary_consumption_active_import,
+               CASE WHEN {pub_a} AND c.n_s > 0 THEN round_half_even(c.sum_s) END
+                   AS secondary_consumption_active_import,
+               CASE WHEN {pub_a} THEN round_half_even(c.sum_a + coalesce(c.sum_s, 0)) END
+                   AS total_consumption_active_import,
+               CAST(CASE WHEN {pub_r} THEN c.n_r END AS BIGINT) AS aggregated_device_count_reactive,
+               CASE WHEN {pub_r} THEN round_half_even(c.sum_r) END
+                   AS total_consumption_reactive_import
+        FROM (SELECT DISTINCT {level.key} FROM {level.cells}) keys
+        CROSS JOIN (SELECT CAST(range AS INTEGER) AS idx FROM range(48)) h
+        LEFT JOIN {level.cells} c ON c.{level.key} = keys.{level.key} AND c.idx = h.idx
+        {flags}
+        ORDER BY keys.{level.key}, h.idx
+    """)
+
+
+def _previous_select(path: Path) -> str:
+    literal = sql_str(str(path))
+    if path.name.lower().endswith(".parquet"):
+        source = f"read_parquet({literal})"
+    else:
+        source = f"read_csv({literal}, header=true, all_varchar=true)"
+    counts = ", ".join(f"TRY_CAST({c} AS BIGINT) AS {c}" for c in VALUE_COLUMNS)
+    return f"""
+        SELECT CAST(dataset_id AS VARCHAR) AS dataset_id,
+               CAST(CAST(data_collection_log_timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
+               CAST(CAST(insert_time AS TIMESTAMPTZ) AS TIMESTAMP) AS insert_time,
+               CAST(CAST(last_modified_time AS TIMESTAMPTZ) AS TIMESTAMP) AS last_modified_time,
+               {counts}
+        FROM {source}
+    """
+
+
+def write_level(
+    con: duckdb.DuckDBPyConnection,
+    level: Level,
+    day: dt.date,
+    out_dir: Path,
+    config: AggregateConfig,
+    previous: Path | None,
+) -> tuple[Written, list[tuple[Path, Path]]]:
+    """Write ``out_dir/{level}/DATE.parquet`` and ``.csv`` under temporary names.
+
+    Returns what was written and the (temporary, final) path pairs to move.
+    """
+    build_rows(con, level, day, config.threshold)
+    published = f"TIMESTAMP '{config.published_at_utc().isoformat(sep=' ')}'"
+    changed = new = removed = None
+    if previous is None:
+        insert_time = modified_time = published
+        prev_join = ""
+    else:
+        same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM p.{c}" for c in VALUE_COLUMNS)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE prev AS {_previous_select(previous)}")
+        insert_time = f"coalesce(p.insert_time, {published})"
+        modified_time = (
+            f"CASE WHEN p.dataset_id IS NOT NULL AND {same} "
+            f"THEN p.last_modified_time ELSE {published} END"
+        )
+        prev_join = f"LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts"
+        row = con.execute(f"""
+            SELECT count(*) FILTER (WHERE p.dataset_id IS NULL),
+                   count(*) FILTER (WHERE p.dataset_id IS NOT NULL AND NOT ({same}))
+            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k {prev_join}
+        """).fetchone()
+        assert row is not None
+        new, changed = int(row[0]), int(row[1])
+        row = con.execute(f"""
+            SELECT count(*) FROM prev p WHERE NOT EXISTS (
+                SELECT 1 FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
+                WHERE {level.dataset_id} = p.dataset_id AND o.ts = p.ts)
+        """).fetchone()
+        assert row is not None
+        removed = int(row[0])
+
+    def text(column: str) -> str:
+        return f"NULLIF(d.{column}, '') AS {column}"
+
+    dims = {
+        "dataset_id": f"{level.dataset_id} AS dataset_id",
+        "dno_name": f"{sql_str(config.dno_name)} AS dno_name",
+        "dno_alias": f"{sql_str(config.dno_alias)} AS dno_alias",
+        "secondary_substation_id": text("secondary_substation_id"),
+        "secondary_substation_name": text("secondary_substation_name"),
+        "lv_feeder_id": text("lv_feeder_id"),
+        "lv_feeder_name": text("lv_feeder_name"),
+        "substation_geo_location": text("substation_geo_location"),
+    }
+    select = ", ".join(
+        [dims[c] for c in level.columns if c in dims]
+        + [f"o.{c}" for c in VALUE_COLUMNS]
+        + [
+            "CAST(o.ts AS TIMESTAMPTZ) AS data_collection_log_timestamp",
+            f"CAST({insert_time} AS TIMESTAMPTZ) AS insert_time",
+            f"CAST({modified_time} AS TIMESTAMPTZ) AS last_modified_time",
+        ]
+    )
+    folder = out_dir / level.name
+    folder.mkdir(parents=True, exist_ok=True)
+    parquet = folder / f"{day.isoformat()}.parquet"
+    csv = folder / f"{day.isoformat()}.csv"
+    parquet_tmp = folder / f".{day.isoformat()}.parquet.tmp"
+    csv_tmp = folder / f".{day.isoformat()}.csv.tmp"
+    con.execute(f"""
+        COPY (
+            SELECT {select}
+            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
+            {prev_join}
+            ORDER BY o.k, o.idx
+        ) TO {sql_str(str(parquet_tmp))} (FORMAT parquet, COMPRESSION zstd)
+    """)
+    formatted = ", ".join(
+        f"strftime({c}, '{TS_FORMAT}') AS {c}"
+        if c in ("data_collection_log_timestamp", "insert_time", "last_modified_time") else c
+        for c in level.columns
+    )
+    con.execute(f"""
+        COPY (SELECT {formatted} FROM read_parquet({sql_str(str(parquet_tmp))}))
+        TO {sql_str(str(csv_tmp))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')
+    """)
+    row = con.execute(f"SELECT count(*), count(DISTINCT k) FROM {level.name}_out").fetchone()
+    assert row is not None
+    written = Written(int(row[0]), int(row[1]), changed, new, removed)
+    return written, [(parquet_tmp, parquet), (csv_tmp, csv)]
+

@@ -1,0 +1,134 @@
+"""Loading the network topology into the engine: feeders, substations, meters."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+
+from .config import InputError
+from .inputs import (
+    FEEDER_COLUMNS_OPTIONAL,
+    FEEDER_COLUMNS_REQUIRED,
+    METER_COLUMNS_REQUIRED,
+    describe,
+    find_table,
+    relation,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Topology:
+    """Where the topology came from and how big it is."""
+
+    lv_feeders: Path
+    meter_feeders: Path
+    feeders: int
+    meters: int
+    meters_on_unknown_feeders: int
+
+
+def _text_select(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> str:
+    picked = ", ".join(
+        f"CAST({name} AS VARCHAR) AS {name}" if name in types else f"CAST(NULL AS VARCHAR) AS {name}"
+        for name in columns
+    )
+    return f"SELECT {picked} FROM {relation(path, types)}"
+
+
+def _require(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> None:
+    for column in columns:
+        if column not in types:
+            raise InputError(str(path), column, "required column is missing")
+
+
+def _first_bad(con: duckdb.DuckDBPyConnection, table: str, column: str, digits: int) -> int | None:
+    row = con.execute(
+        f"SELECT min(rownum) FROM {table} "
+        f"WHERE {column} IS NULL OR NOT regexp_full_match({column}, '[0-9]{{{digits}}}')"
+    ).fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
+    """Create temp tables ``feeders``, ``substations`` and ``meters``.
+
+    ``feeders.feeder_idx`` numbers feeders in ``dataset_id`` order and
+    ``substations.substation_idx`` substations in key order, so sorting on the
+    integers sorts the output as the contract wants.
+    """
+    feeders_path = find_table(directory, "lv_feeders")
+    meters_path = find_table(directory, "meter_feeders")
+    feeder_types = describe(con, feeders_path)
+    meter_types = describe(con, meters_path)
+    _require(feeders_path, feeder_types, FEEDER_COLUMNS_REQUIRED)
+    _require(meters_path, meter_types, METER_COLUMNS_REQUIRED)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw_feeders AS SELECT row_number() OVER () + 1 AS rownum, * "
+            f"FROM ({_text_select(feeders_path, feeder_types, FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL)})"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw_meters AS SELECT row_number() OVER () + 1 AS rownum, * "
+            f"FROM ({_text_select(meters_path, meter_types, METER_COLUMNS_REQUIRED)})"
+        )
+    except duckdb.Error as exc:
+        raise InputError(str(feeders_path.parent), None, f"unreadable topology: {exc}") from exc
+    feeder_count = con.execute("SELECT count(*) FROM raw_feeders").fetchone()[0]  # type: ignore[index]
+    if not feeder_count:
+        raise InputError(str(feeders_path), None, "empty topology: no LV feeders")
+    meter_count = con.execute("SELECT count(*) FROM raw_meters").fetchone()[0]  # type: ignore[index]
+    if not meter_count:
+        raise InputError(str(meters_path), None, "empty topology: no meters")
+    bad = _first_bad(con, "raw_feeders", "dataset_id", 12)
+    if bad is not None:
+        raise InputError(str(feeders_path), "dataset_id", f"row {bad}: not 12 digits")
+    bad = _first_bad(con, "raw_meters", "mpan", 13)
+    if bad is not None:
+        raise InputError(str(meters_path), "mpan", f"row {bad}: not 13 digits")
+    bad = _first_bad(con, "raw_meters", "dataset_id", 12)
+    if bad is not None:
+        raise InputError(str(meters_path), "dataset_id", f"row {bad}: not 12 digits")
+    dup = con.execute(
+        "SELECT count(*) FROM (SELECT dataset_id FROM raw_feeders GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()[0]  # type: ignore[index]
+    if dup:
+        raise InputError(str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once")
+    dup = con.execute(
+        "SELECT count(*) FROM (SELECT mpan FROM raw_meters GROUP BY ALL "
+        "HAVING count(DISTINCT dataset_id) > 1)"
+    ).fetchone()[0]  # type: ignore[index]
+    if dup:
+        raise InputError(str(meters_path), "mpan", f"{dup} meters are mapped to more than one feeder")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE substations AS
+        SELECT CAST(row_number() OVER (ORDER BY substation_key) - 1 AS INTEGER) AS substation_idx, *
+        FROM (
+            SELECT left(dataset_id, 10) AS substation_key,
+                   arg_min(secondary_substation_id, dataset_id) AS secondary_substation_id,
+                   arg_min(secondary_substation_name, dataset_id) AS secondary_substation_name,
+                   arg_min(substation_geo_location, dataset_id) AS substation_geo_location
+            FROM raw_feeders GROUP BY 1
+        )
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE feeders AS
+        SELECT CAST(row_number() OVER (ORDER BY f.dataset_id) - 1 AS INTEGER) AS feeder_idx,
+               s.substation_idx, f.dataset_id, f.secondary_substation_id,
+               f.secondary_substation_name, f.lv_feeder_id, f.lv_feeder_name,
+               f.substation_geo_location, f.licence_area
+        FROM raw_feeders f JOIN substations s ON s.substation_key = left(f.dataset_id, 10)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE meters AS
+        SELECT CAST(m.mpan AS BIGINT) AS mpan_int,
+               CAST(row_number() OVER (ORDER BY m.mpan) - 1 AS INTEGER) AS meter_idx,
+               f.feeder_idx, f.substation_idx
+        FROM (SELECT DISTINCT mpan, dataset_id FROM raw_meters) m
+        JOIN feeders f ON f.dataset_id = m.dataset_id
+    """)
+    placed = con.execute("SELECT count(*) FROM meters").fetchone()[0]  # type: ignore[index]
+    distinct = con.execute("SELECT count(DISTINCT mpan) FROM raw_meters").fetchone()[0]  # type: ignore[index]
+    con.execute("DROP TABLE raw_feeders")
+    con.execute("DROP TABLE raw_meters")
+    return Topology(feeders_path, meters_path, feeder_count, placed, distinct - placed)
