@@ -1,26 +1,137 @@
-"""The ``ssen_smartmeter_harvester`` plugin (filled in by the harvester work)."""
+"""The ``ssen_smartmeter_harvester`` plugin: a ckanext-harvest harvester.
+
+It publishes each day's aggregated smart meter files as resources of the
+monthly ``smart-meter`` datasets. The stages live in their own modules
+(:mod:`.gather`, :mod:`.fetch`, :mod:`.import_day`); this class wires them to
+ckanext-harvest and turns failures into object errors, so a day that fails
+never stops the other days of the job.
+
+The plugin also carries the harvester's action, auth function, helper, CLI
+group (``ckan ssen-smartmeter``), job page template and config declarations
+(blanket registrations relative to this package).
+"""
 from __future__ import annotations
 
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
 from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestJob, HarvestObject
+
+from ckanext.ssen_smartmeter.harvest import fetch, gather, import_day, state, workarea
+from ckanext.ssen_smartmeter.harvest import source_config as source_config_module
+from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
+from ckanext.ssen_smartmeter.harvest.publish import PublishError
+from ckanext.ssen_smartmeter.harvest.scrub import scrub
+from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig, SourceConfigError
+
+log = logging.getLogger(__name__)
+
+HARVESTER_NAME = "ssen_smartmeter"
 
 
+def source_roots() -> list[Path]:
+    return [Path(r) for r in tk.aslist(tk.config.get("ckanext.ssen_smartmeter.source_roots"))]
+
+
+def site_threshold() -> int:
+    return int(tk.config.get("ckanext.ssen_smartmeter.privacy_threshold") or 5)
+
+
+def load_config(text: str | None) -> SourceConfig:
+    """Parse a source's configuration with this site's roots and threshold."""
+    return source_config_module.parse(text, source_roots(), site_threshold())
+
+
+@tk.blanket.config_declarations
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.helpers
+@tk.blanket.cli
 class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+
+    #: set by the ``ckan ssen-smartmeter`` commands for a synchronous run
+    progress: Callable[..., Any] | None = None
+
+    # IConfigurer
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+
+    # IHarvester
     def info(self) -> dict[str, Any]:
         return {
-            "name": "ssen_smartmeter",
+            "name": HARVESTER_NAME,
             "title": "SSEN smart meter aggregation",
-            "description": "Aggregates raw half-hourly smart meter reads into "
-            "LV-feeder and secondary-substation resources.",
+            "description": "Aggregates raw half-hourly smart meter reads into daily "
+            "LV-feeder and secondary-substation files, published as resources of "
+            "monthly smart meter datasets.",
+            "form_config_interface": "Text",
+            "show_config": True,
         }
 
-    def gather_stage(self, harvest_job: Any) -> list[str]:
-        return []
+    def validate_config(self, config: str | None) -> str | None:
+        """Refuse an invalid configuration with one message per key (shown on the form)."""
+        parsed = load_config(config)
+        if parsed.organisation:
+            try:
+                tk.get_action("organization_show")(
+                    {"ignore_auth": True}, {"id": parsed.organisation,
+                                            "include_datasets": False})
+            except tk.ObjectNotFound:
+                raise SourceConfigError(
+                    {"organisation": f"{parsed.organisation!r} does not exist"}) from None
+        return config
 
-    def fetch_stage(self, harvest_object: Any) -> bool:
-        return True
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        return self.gather_days(harvest_job)
 
-    def import_stage(self, harvest_object: Any) -> bool | str:
-        return True
+    def gather_days(self, harvest_job: HarvestJob, asked: DayRange | None = None) -> list[str]:
+        """Gather, optionally restricted to the days an operator asked for."""
+        try:
+            config = load_config(harvest_job.source.config)
+        except SourceConfigError as exc:
+            self._save_gather_error(f"invalid source configuration: {exc}", harvest_job)
+            return []
+        return gather.gather(harvest_job, config, asked)
+
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
+        return self._run_stage("Fetch", harvest_object, lambda config: fetch.fetch(
+            harvest_object, config, progress=self.progress))
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        owner_org = model.Session.query(model.Package.owner_org) \
+            .filter(model.Package.id == harvest_object.harvest_source_id).scalar()
+        return self._run_stage("Import", harvest_object, lambda config: import_day.import_day(
+            harvest_object, config, owner_org, self._get_user_name()))
+
+    def _run_stage(self, stage: str, obj: HarvestObject,
+                   run: Callable[[SourceConfig], bool | str]) -> bool | str:
+        day = obj.guid
+        try:
+            result = run(load_config(obj.source.config))
+            obj.save()
+            return result
+        except (SourceConfigError, fetch.FetchError, PublishError) as exc:
+            message = str(exc) if not isinstance(exc, SourceConfigError) \
+                else f"invalid source configuration: {exc}"
+        except Exception as exc:  # one day's failure never stops the job
+            message = f"{day}: unexpected {type(exc).__name__}: {scrub(str(exc))}"
+            log.error("%s stage of %s failed: %s\n%s", stage, day, message,
+                      "".join(traceback.format_tb(exc.__traceback__)))
+        model.Session.rollback()
+        obj = model.Session.merge(obj)
+        state.set_extra(obj, state.OUTCOME, {"status": "error"})
+        obj.save()
+        self._save_object_error(message, obj, stage)
+        workarea.remove(state.get_extra(obj, state.WORK_DIR))
+        log.warning("source %s: %s failed in %s: %s", obj.harvest_source_id, day,
+                    stage.lower(), message)
+        return False

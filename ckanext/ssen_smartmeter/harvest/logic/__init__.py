@@ -1,0 +1,1 @@
+"""Action and auth functions of the smart meter harvester."""

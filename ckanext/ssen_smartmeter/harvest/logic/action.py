@@ -1,0 +1,38 @@
+"""Actions of the smart meter harvester (registered by ``tk.blanket.actions``)."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+from ckanext.harvest.model import HarvestJob
+
+from ckanext.ssen_smartmeter.harvest.report import job_report
+
+__all__ = ["ssen_smartmeter_job_report"]
+
+
+@tk.side_effect_free
+def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Per-day report of a smart meter harvest job.
+
+    For every day the job worked on: its status (``published``,
+    ``unchanged``, ``late``, ``restated`` or ``error``), rows read, accepted
+    and rejected by reason, meters seen, feeders and substations published,
+    half-hour cells suppressed by rule P1 and by rule P2, the files
+    published, late reads reported (rule P3) and the day's error messages;
+    then totals. Only counts and file names: nothing from fewer meters than
+    the threshold.
+
+    :param id: the harvest job id
+    :type id: string
+    :returns: ``{"job_id", "source_id", "source_title", "status", "created",
+        "finished", "days": [...], "statuses": {...}, "totals": {...}}``
+    :rtype: dictionary
+    """
+    job_id = tk.get_or_bust(data_dict, "id")
+    tk.check_access("ssen_smartmeter_job_report", context, {"id": job_id})
+    job = HarvestJob.get(job_id)
+    if job is None:
+        raise tk.ObjectNotFound(f"harvest job {job_id} not found")
+    return job_report(job)

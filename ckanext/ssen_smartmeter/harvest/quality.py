@@ -1,0 +1,75 @@
+"""Quality reports as the harvester stores, compares and shows them.
+
+Pure logic (no CKAN). The pipeline's report holds counts only (never a
+meter's value), so it may be shown; the harvester only replaces machine paths
+of the input files by their names relative to the source.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+REJECT_REASONS = (
+    "bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day", "negative_value",
+    "implausible_value", "unmapped_meter", "duplicate",
+)
+
+
+def public_report(quality: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """``quality`` with each input ``path`` replaced by its public name.
+
+    :param names: machine path -> name relative to the source (others keep
+        their file name only)
+    """
+    report = dict(quality)
+    inputs = []
+    for item in quality.get("inputs") or []:
+        item = dict(item)
+        path = str(item.get("path", ""))
+        item["path"] = names.get(path) or os.path.basename(path)
+        inputs.append(item)
+    if "inputs" in quality:
+        report["inputs"] = inputs
+    return report
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def day_counts(quality: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The per-day figures of the job report (all counts, nothing below threshold)."""
+    quality = quality or {}
+    rejected = quality.get("rejected") or {}
+    by_reason = {reason: _int(rejected.get(reason)) for reason in REJECT_REASONS}
+    by_reason.update({k: _int(v) for k, v in rejected.items() if k not in by_reason})
+    written = quality.get("rows_written") or {}
+    return {
+        "rows_read": _int(quality.get("rows_read")),
+        "rows_accepted": _int(quality.get("rows_accepted")),
+        "rows_rejected": sum(by_reason.values()),
+        "rejected": by_reason,
+        "meters": _int(quality.get("meters")),
+        "feeders_published": _int(quality.get("feeders_published")),
+        "substations_published": _int(quality.get("substations_published")),
+        "cells_suppressed_p1": _int(quality.get("cells_suppressed_p1")),
+        "cells_suppressed_p2": _int(quality.get("cells_suppressed_p2")),
+        "rows_written": {k: _int(v) for k, v in written.items()},
+    }
+
+
+def level_counts(quality: Mapping[str, Any], level: str) -> dict[str, int]:
+    """The resource fields of one level: rows, units published, cells suppressed."""
+    suppression = (quality.get("suppression") or {}).get(level) or {}
+
+    def suppressed(rule: str) -> int:
+        return sum(_int((measure or {}).get(rule)) for measure in suppression.values())
+
+    units = "feeders_published" if level == "lv_feeder" else "substations_published"
+    return {
+        "row_count": _int((quality.get("rows_written") or {}).get(level)),
+        "units_published": _int(quality.get(units)),
+        "cells_suppressed_p1": suppressed("p1"),
+        "cells_suppressed_p2": suppressed("p2"),
+    }

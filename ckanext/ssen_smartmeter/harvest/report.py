@@ -1,0 +1,63 @@
+"""The per-day report of a harvest job (job page, action, ``report`` command).
+
+Everything in it is a count or a file name: no value from fewer meters than
+the threshold can appear here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+from ckanext.harvest.model import HarvestJob, HarvestObjectError
+
+from ckanext.ssen_smartmeter.harvest import state
+from ckanext.ssen_smartmeter.harvest.quality import day_counts
+
+TOTAL_KEYS = ("rows_read", "rows_accepted", "rows_rejected", "cells_suppressed_p1",
+              "cells_suppressed_p2")
+
+
+def job_report(job: HarvestJob) -> dict[str, Any]:
+    """Per-day rows of ``job`` plus totals, as plain JSON-able data."""
+    days = []
+    for obj in state.job_objects(job.id):
+        order = state.content(obj)
+        outcome = state.get_extra(obj, state.OUTCOME) or {}
+        errors = [e.message for e in model.Session.query(HarvestObjectError)
+                  .filter(HarvestObjectError.harvest_object_id == obj.id)
+                  .order_by(HarvestObjectError.created)]
+        status = outcome.get("status") or ("error" if obj.state == "ERROR" else
+                                           obj.state.lower())
+        row: dict[str, Any] = {
+            "day": order.get("day", obj.guid),
+            "kind": order.get("kind"),
+            "object_id": obj.id,
+            "state": obj.state,
+            "status": status,
+            "files_published": outcome.get("files", []) if status in ("published", "restated")
+            else [],
+            "errors": errors,
+        }
+        row.update(day_counts(state.get_extra(obj, state.QUALITY)))
+        if status == "late":
+            row["late"] = {k: v for k, v in outcome.items() if k != "status"}
+        if status == "restated":
+            row["restatement"] = outcome.get("restatement")
+        days.append(row)
+    totals: dict[str, int] = {key: sum(d[key] for d in days) for key in TOTAL_KEYS}
+    totals["files_published"] = sum(len(d["files_published"]) for d in days)
+    statuses: dict[str, int] = {}
+    for d in days:
+        statuses[d["status"]] = statuses.get(d["status"], 0) + 1
+    source = job.source
+    return {
+        "job_id": job.id,
+        "source_id": source.id if source else job.source_id,
+        "source_title": source.title if source else None,
+        "status": job.status,
+        "created": job.created.isoformat() if job.created else None,
+        "finished": job.finished.isoformat() if job.finished else None,
+        "days": days,
+        "statuses": statuses,
+        "totals": totals,
+    }

@@ -1,0 +1,31 @@
+"""Keep values out of unexpected error messages. Pure logic (no CKAN).
+
+Messages of :class:`InputError` are written to be safe. Anything else (an
+engine's conversion error, say) may quote a cell of the input, which could
+be one meter's reading or its MPAN: quoted literals and bare numbers are
+replaced before such a message reaches a log, an object error or a page.
+Dates and times survive, as they say which day failed.
+"""
+from __future__ import annotations
+
+import re
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_DATE_OR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
+_MAX = 500
+
+
+def scrub(message: str) -> str:
+    """``message`` without quoted literals or numbers (dates and times kept)."""
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return chr(0xE000 + len(kept) - 1)
+
+    text = _DATE_OR_TIME.sub(keep, message)
+    text = _QUOTED.sub("'…'", text)
+    text = _NUMBER.sub("#", text)
+    text = re.sub("[\ue000-\uf8ff]", lambda m: kept[ord(m.group(0)) - 0xE000], text)
+    return text if len(text) <= _MAX else text[:_MAX] + "…"
