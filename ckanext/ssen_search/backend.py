@@ -28,6 +28,7 @@ _MARK = "_ssen_search_original"
 
 # modules that import ``make_connection`` by name
 CONNECTION_MODULES = (
+    "ckan.lib.search",
     "ckan.lib.search.common",
     "ckan.lib.search.index",
     "ckan.lib.search.query",
@@ -48,7 +49,7 @@ def active() -> bool:
 
 
 def make_connection(decode_dates: bool = True) -> PgSearchConnection:
-    return PgSearchConnection()
+    return PgSearchConnection(decode_dates)
 
 
 def is_available() -> bool:

@@ -9,6 +9,7 @@ writes happen in the same transaction as the dataset change.
 """
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import json
 import logging
@@ -85,6 +86,11 @@ class PgSearchConnection:
     """pysolr-compatible connection backed by PostgreSQL."""
 
     url = "postgresql:ssen_search"
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        # as CKAN's ``make_connection(decode_dates=True)``: Solr date strings
+        # in results become ``datetime`` objects
+        self.decode_dates = decode_dates
 
     # -- writing ------------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
@@ -165,9 +171,10 @@ class PgSearchConnection:
 
     def _search(self, q: str, kwargs: dict[str, Any]) -> Results:
         ensure_table()
-        compiler = SqlCompiler(text_search_config())
+        compiler = SqlCompiler(text_search_config(),
+                               default_operator=str(kwargs.get("q.op") or "AND"))
         def_type = kwargs.get("defType")
-        if def_type == "dismax":
+        if def_type == "dismax" and not q.lstrip().startswith("{!"):
             conditions = [compiler.dismax(q, kwargs.get("mm"))]
         else:
             try:
@@ -243,7 +250,10 @@ class PgSearchConnection:
             stored = dict(row.doc)
             for blob in wanted_blobs:
                 stored[blob] = getattr(row, blob)
-            docs.append(_project(stored, fl, float(row.score)))
+            doc = _project(stored, fl, float(row.score))
+            if self.decode_dates:
+                doc = {k: _decode_date(v) for k, v in doc.items()}
+            docs.append(doc)
         return docs
 
 
@@ -261,6 +271,17 @@ def _project(doc: dict[str, Any], fl: list[str], score: float) -> dict[str, Any]
         elif pattern in doc and pattern not in fields.NOT_STORED:
             out[pattern] = doc[pattern]
     return out
+
+
+_SOLR_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$")
+
+
+def _decode_date(value: Any) -> Any:
+    if isinstance(value, str):
+        match = _SOLR_DATE_RE.match(value)
+        if match:
+            return dt.datetime(*(int(part) for part in match.groups()[:6]))
+    return value
 
 
 def _strip_nul(value: str | None) -> str | None:

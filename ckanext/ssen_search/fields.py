@@ -8,7 +8,9 @@ match exactly, and the catch-all ``text`` field is the weighted tsvector.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from typing import Any
 
 TEXT_FIELDS = frozenset({
@@ -104,19 +106,49 @@ def _json_list_in_string(value: Any) -> list[Any] | None:
     return None
 
 
-def index_document(solr_doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str | None]]:
+DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
+_ISO_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def is_date_field(field: str) -> bool:
+    return field in DATE_FIELDS or field.endswith("_date")
+
+
+def solr_date_value(value: str) -> str:
+    """A date as Solr stores and returns it: UTC, millisecond precision,
+    trailing zeros of the fraction dropped (``2014-06-10T08:24:12.78Z``)."""
+    match = _ISO_RE.match(value)
+    if not match:
+        return value
+    base, fraction, zone = match.groups()
+    if zone and zone != "Z":
+        moment = dt.datetime.fromisoformat(base + zone).astimezone(dt.UTC)
+        base = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = (fraction or "")[:3].rstrip("0")
+    return f"{base}.{millis}Z" if millis else f"{base}Z"
+
+
+def index_document(solr_doc: dict[str, Any], now: dt.datetime | None = None,
+                   ) -> tuple[dict[str, Any], dict[str, str | None]]:
     """Split a document built by CKAN for Solr into the JSONB document and
-    the blob columns; JSON lists stored in strings become real lists (so
-    facets count each choice) except in the analysed ``extras_*`` copies."""
+    the blob columns, as Solr would store it: dates normalised, an
+    ``indexed_ts``, and JSON lists stored in strings turned into real lists
+    (so facets count each choice) except in the analysed ``extras_*``."""
     doc: dict[str, Any] = {}
     blobs: dict[str, str | None] = {name: None for name in BLOB_FIELDS}
     for key, value in solr_doc.items():
         if key in BLOB_FIELDS:
             blobs[key] = value
             continue
-        if not is_text_field(key):
+        if isinstance(value, str) and is_date_field(key):
+            value = solr_date_value(value)
+        elif not is_text_field(key):
             as_list = _json_list_in_string(value)
             if as_list is not None:
                 value = as_list
         doc[key] = value
+    if "indexed_ts" not in doc:
+        moment = now or dt.datetime.now(dt.UTC)
+        doc["indexed_ts"] = solr_date_value(moment.strftime("%Y-%m-%dT%H:%M:%S.%f"))
     return doc, blobs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from typing import Any
 
 from luqum.exceptions import ParseError
@@ -180,13 +181,15 @@ def parse_mm(spec: str | None, clauses: int) -> int:
 class SqlCompiler:
     """Compiles queries into SQL fragments; one instance per search."""
 
-    def __init__(self, ts_config: str = "english", now: dt.datetime | None = None) -> None:
+    def __init__(self, ts_config: str = "english", now: dt.datetime | None = None,
+                 default_operator: str = "AND") -> None:
         if not _CONFIG_RE.match(ts_config):
             raise ValueError(f"Invalid text search configuration name: {ts_config!r}")
         self.cfg = f"'{ts_config}'::regconfig"
         self.params: dict[str, Any] = {}
         self.rank_queries: list[str] = []
         self.now = now
+        self.default_operator = "OR" if str(default_operator).upper() == "OR" else "AND"
 
     # -- parameters ---------------------------------------------------------
     def bind(self, value: Any) -> str:
@@ -201,14 +204,69 @@ class SqlCompiler:
     def lucene(self, query: str, default_field: str = CATCH_ALL) -> str:
         """A standard Lucene query (``q`` with a colon, each ``fq``)."""
         query = query.strip()
+        if query.startswith("{!"):
+            return self.local_params(query)
         if not query or query in ("*:*", "*"):
             return "TRUE"
         return self._node(parse(query), None, default_field)
+
+    def local_params(self, query: str) -> str:
+        """Solr local parameters (``{!type k=v}rest``) for the query parsers
+        that have a meaning here: ``lucene`` (``q.op``, ``df``, ``v``),
+        ``bool`` (``must``, ``filter``, ``must_not``, ``should``), ``dismax``
+        and ``edismax``, ``field``/``term`` and ``prefix`` (``f``)."""
+        end = query.find("}")
+        if end < 0:
+            raise SearchSyntaxError(f"Unterminated local parameters in {query!r}")
+        try:
+            tokens = shlex.split(query[2:end])
+        except ValueError as error:
+            raise SearchSyntaxError(f"Invalid local parameters in {query!r}") from error
+        rest = query[end + 1:].strip()
+        kind = "lucene"
+        params: dict[str, list[str]] = {}
+        for i, token in enumerate(tokens):
+            if "=" in token:
+                key, value = token.split("=", 1)
+                params.setdefault(key, []).append(value)
+            elif i == 0:
+                kind = token
+            else:
+                raise SearchSyntaxError(f"Invalid local parameter {token!r} in {query!r}")
+        kind = params.pop("type", [kind])[0]
+        value = params.get("v", [rest])[0]
+        if kind == "lucene":
+            saved = self.default_operator
+            self.default_operator = params.get("q.op", [saved])[0].upper()
+            try:
+                return self.lucene(value, params.get("df", [CATCH_ALL])[0])
+            finally:
+                self.default_operator = saved
+        if kind in ("dismax", "edismax"):
+            return self.dismax(value, params.get("mm", [None])[0])
+        if kind in ("field", "term", "prefix"):
+            field = params.get("f", [""])[0]
+            if not field:
+                raise SearchSyntaxError(f"The {kind!r} query parser needs f=<field>")
+            if kind == "prefix":
+                return self._wildcard(field, value.replace("\\", "\\\\").replace("*", "\\*")
+                                      + "*")
+            return self._leaf(field, value, kind == "field")
+        if kind == "bool":
+            parts = [self.lucene(v) for key in ("must", "filter") for v in params.get(key, [])]
+            parts += [f"(NOT {self.lucene(v)})" for v in params.get("must_not", [])]
+            should = [self.lucene(v) for v in params.get("should", [])]
+            if should:
+                parts.append("(" + " OR ".join(should) + ")")
+            return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+        raise SearchSyntaxError(f"Local parameters query parser {kind!r} is not supported")
 
     def dismax(self, query: str, mm: str | None = None) -> str:
         """A free-text query (Solr's dismax): words, ``"phrases"``, ``+``/``-``,
         matched against the weighted catch-all vector and ranked."""
         query = query.strip()
+        if query.startswith("{!"):
+            return self.local_params(query)
         if not query or query in ("*:*", "*"):
             return "TRUE"
         try:
@@ -272,6 +330,8 @@ class SqlCompiler:
             return self._node(node.expr, name, default_field)
         if isinstance(node, (Group, FieldGroup)):
             return self._node(node.expr, field, default_field)
+        if isinstance(node, UnknownOperation) and self.default_operator == "OR":
+            return self._implicit_or(node, field, default_field)
         if isinstance(node, (AndOperation, UnknownOperation)):
             parts = [self._node(c, field, default_field) for c in node.children]
             return "(" + " AND ".join(parts) + ")"
@@ -310,6 +370,17 @@ class SqlCompiler:
                 return self._wildcard(target, node.value)
             return self._leaf(target, unescape(node.value), False)
         raise SearchSyntaxError(f"Unsupported query syntax: {node} ({type(node).__name__})")
+
+    def _implicit_or(self, node: UnknownOperation, field: str | None, default_field: str) -> str:
+        """``q.op=OR``: plain clauses are optional (one must match unless a
+        ``+`` clause exists), ``+`` required, ``-`` prohibited."""
+        required, optional = [], []
+        for child in node.children:
+            sql = self._node(child, field, default_field)
+            (required if isinstance(child, (Plus, Prohibit, Not)) else optional).append(sql)
+        if optional and not required:
+            required.append("(" + " OR ".join(optional) + ")")
+        return "(" + " AND ".join(required) + ")"
 
     # -- leaves -------------------------------------------------------------
     def _tsquery(self, text: str, phrase: bool) -> str:

@@ -1,0 +1,158 @@
+"""The Lucene-to-SQL compiler alone (pure: no database, no CKAN)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ckanext.ssen_search import fields
+from ckanext.ssen_search.lucene_sql import (
+    SearchSyntaxError,
+    SqlCompiler,
+    like_pattern,
+    parse_mm,
+    solr_date,
+    unescape,
+)
+
+NOW = dt.datetime(2026, 3, 15, 10, 30, 45, tzinfo=dt.UTC)
+
+
+def test_match_all_compiles_to_true() -> None:
+    assert SqlCompiler().lucene("*:*") == "TRUE"
+    assert SqlCompiler().dismax("") == "TRUE"
+
+
+def test_string_field_term_binds_containment_for_scalar_and_list() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene('+site_id:"default"')
+    assert sql.count("d.doc @>") == 2
+    assert set(compiler.params.values()) == {'{"site_id": "default"}', '{"site_id": ["default"]}'}
+
+
+def test_boolean_and_number_values_also_match_typed_json() -> None:
+    compiler = SqlCompiler()
+    compiler.lucene("private:true num_resources:2")
+    values = set(compiler.params.values())
+    assert '{"private": true}' in values and '{"num_resources": 2}' in values
+
+
+def test_negation_and_groups_keep_structure() -> None:
+    sql = SqlCompiler().lucene("+state:(active OR draft) -name:foo")
+    assert " OR " in sql and "(NOT " in sql and " AND " in sql
+
+
+def test_free_text_terms_feed_the_rank() -> None:
+    compiler = SqlCompiler()
+    compiler.lucene("tags:energy feeder")
+    assert "ts_rank" in compiler.score()
+    assert "plainto_tsquery" in compiler.score()
+
+
+def test_prohibited_terms_do_not_feed_the_rank() -> None:
+    compiler = SqlCompiler()
+    compiler.dismax("-feeder")
+    assert compiler.score() == "1.0::float4"
+
+
+def test_text_fields_are_analysed() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene("title:loads")
+    assert "jsonb_to_tsvector" in sql
+
+
+def test_wildcards() -> None:
+    assert like_pattern("foo*b?r") == "foo%b_r"
+    assert like_pattern("50%_\\*") == "50\\%\\_*"
+    compiler = SqlCompiler()
+    assert "LIKE" in compiler.lucene("name:feed*")
+    compiler = SqlCompiler()
+    assert "to_tsquery" in compiler.lucene("feed*")
+    assert "feed':*" in "".join(str(v) for v in compiler.params.values()) + "':*"
+
+
+def test_field_exists() -> None:
+    sql = SqlCompiler().lucene("licence_id:*")
+    assert "?" in sql and "'null'" in sql
+
+
+def test_numeric_and_date_ranges() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene("num_resources:[1 TO *]")
+    assert "::numeric END) >=" in sql
+    assert 1.0 in compiler.params.values()
+    compiler = SqlCompiler(now=NOW)
+    compiler.lucene("metadata_modified:[NOW-1DAY TO NOW}")
+    assert "2026-03-14T10:30:45" in compiler.params.values()
+    assert "2026-03-15T10:30:45" in compiler.params.values()
+
+
+def test_solr_dates() -> None:
+    assert solr_date("2020-01-02T03:04:05Z") == "2020-01-02T03:04:05"
+    assert solr_date("2020-01-02") == "2020-01-02T00:00:00"
+    assert solr_date("NOW/DAY-7DAYS", NOW) == "2026-03-08T00:00:00"
+    assert solr_date("NOW-1MONTH", NOW) == "2026-02-01T10:30:45"
+    with pytest.raises(SearchSyntaxError):
+        solr_date("yesterday")
+
+
+@pytest.mark.parametrize("query, part", [
+    ("title:foo~2", "Fuzzy"),
+    ("name:/fo+/", "Regular expression"),
+])
+def test_unsupported_syntax_names_the_part(query: str, part: str) -> None:
+    with pytest.raises(SearchSyntaxError, match=part):
+        SqlCompiler().lucene(query)
+
+
+def test_unparseable_lucene_is_a_syntax_error() -> None:
+    with pytest.raises(SearchSyntaxError, match="Cannot parse"):
+        SqlCompiler().lucene("name:(foo")
+
+
+def test_unparseable_free_text_falls_back_to_words() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.dismax('feeder "loads (')
+    assert "plainto_tsquery" in sql
+    assert {"feeder", "loads"} <= set(compiler.params.values())
+
+
+def test_minimum_should_match() -> None:
+    assert parse_mm("2<-1 5<80%", 2) == 2
+    assert parse_mm("2<-1 5<80%", 4) == 3
+    assert parse_mm("2<-1 5<80%", 10) == 8
+    assert parse_mm(None, 3) == 3
+    compiler = SqlCompiler()
+    assert ">= 2" in compiler.dismax("feeder loads perth", "2<-1 5<80%")
+
+
+def test_sort_clauses() -> None:
+    compiler = SqlCompiler()
+    order = compiler.order_by("score desc, metadata_modified desc")
+    assert order.startswith("score DESC")
+    assert order.endswith("d.indexed_at ASC")
+    with pytest.raises(SearchSyntaxError, match="sort"):
+        SqlCompiler().order_by("name; drop table")
+
+
+def test_unescape() -> None:
+    assert unescape(r"b\:c") == "b:c"
+
+
+def test_index_document_unpacks_scheming_multiple_choice() -> None:
+    doc, blobs = fields.index_document({
+        "id": "1", "topics": '["grid", "meters"]', "extras_topics": '["grid", "meters"]',
+        "notes": "[not json", "data_dict": "{}",
+    })
+    assert doc["topics"] == ["grid", "meters"]
+    assert doc["extras_topics"] == '["grid", "meters"]'
+    assert doc["notes"] == "[not json"
+    assert blobs["data_dict"] == "{}" and "data_dict" not in doc
+
+
+def test_weighted_texts() -> None:
+    texts = fields.weighted_texts({
+        "name": "n", "title": "t", "tags": ["x", "y"], "notes": "body", "extras_k": "v",
+        "res_name": ["r1"], "res_extras_z": ["q"], "frequency": "daily",
+    })
+    assert texts == {"A": "n t", "B": "x y", "C": "body v", "D": "r1 q"}
