@@ -6,8 +6,6 @@ loaded).
 """
 from __future__ import annotations
 
-from functools import cache
-
 PRESETS = {
     "roadmap_status": "ssen_roadmap_status",
     "roadmap_category": "ssen_roadmap_category",
@@ -21,16 +19,16 @@ FALLBACK_STATUSES = {
 }
 
 
-@cache
 def _preset_choices(preset: str) -> tuple[tuple[str, str], ...]:
     try:
         from ckanext.scheming.helpers import scheming_get_preset
     except ImportError:  # pragma: no cover - scheming is a hard dependency
         return ()
     found = scheming_get_preset(preset) or {}
+    # scheming keeps a preset's ``values`` (older releases: the whole preset).
+    listed = found.get("choices") or found.get("values", {}).get("choices", [])
     return tuple(
-        (str(choice["value"]), str(choice.get("label") or choice["value"]))
-        for choice in found.get("values", {}).get("choices", [])
+        (str(choice["value"]), str(choice.get("label") or choice["value"])) for choice in listed
     )
 
 

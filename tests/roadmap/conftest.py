@@ -12,8 +12,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-def roadmap_ready(with_plugins: None, clean_db: None) -> None:
-    """Plugins loaded, a clean database and an empty roadmap cache."""
+def roadmap_ready(with_plugins: None, clean_db: None, clean_index: None) -> None:
+    """Plugins loaded, a clean database and search index, an empty roadmap cache."""
     from ckanext.ssen_roadmap.items import clear_cache
 
     clear_cache()

@@ -73,7 +73,11 @@ def test_atom_lists_changes_newest_first_with_distinct_ids() -> None:
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.feed.title == "Changes"
     titles = [e.title for e in feed.entries]
-    assert titles == ["Outages: In development", "LV feeders, with commas: Planned", "Done: Published"]
+    assert titles == [
+        "Outages: In development",
+        "LV feeders, with commas: Planned",
+        "Done: Published",
+    ]
     assert feed.entries[0].link == "https://portal.example/dataset/outages"
     assert feed.entries[0].updated == "2026-01-03T09:00:00Z"
     assert len({e.id for e in feed.entries}) == 3

@@ -1,0 +1,199 @@
+"""/roadmap against the real app: document, live timeline, filters, privacy."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories, helpers
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.usefixtures("roadmap_ready")
+
+
+def page(app: Any, url: str = "/roadmap", user: dict[str, Any] | None = None) -> BeautifulSoup:
+    headers = {"Authorization": user["token"]} if user else {}
+    response = app.get(url, headers=headers)
+    assert response.status_code == 200, response.body[:500]
+    return BeautifulSoup(response.body, "html.parser")
+
+
+def timeline_titles(soup: BeautifulSoup) -> list[str]:
+    return [a.get_text(strip=True) for a in soup.select(".ssen-timeline__link")]
+
+
+@pytest.fixture
+def user_with_token():
+    def make(**kw: Any) -> dict[str, Any]:
+        user = factories.User(**kw)
+        user["token"] = factories.APIToken(user=user["name"])["token"]
+        return user
+
+    return make
+
+
+def test_default_document_renders_with_its_timeline(app) -> None:
+    soup = page(app)
+    assert soup.title.get_text().startswith("Data Roadmap")
+    assert soup.h1.get_text(strip=True) == "Our Data Roadmap"
+    assert "SSEN Open Data Team" in soup.select_one(".ssen-roadmap__byline").get_text()
+    headings = [h.get_text(strip=True) for h in soup.select(".ssen-roadmap__document > h2")]
+    assert headings[:3] == ["At a glance", "Why we keep a roadmap", "Who the roadmap is for"]
+    audience = soup.find("h2", string="Who the roadmap is for").find_next("ul")
+    assert len(audience.find_all("li")) == 21
+    assert [a["aria-label"] for a in soup.select("aside.ssen-callout")] == ["Note", "Tip"]
+    assert len(soup.select("section.ssen-timeline")) == 1
+    assert "0 datasets on the roadmap" in soup.select_one(".ssen-timeline__count").get_text()
+
+
+def test_seed_shaped_document_renders_sections_callouts_and_repairs(
+    app, ckan_config, monkeypatch
+) -> None:
+    monkeypatch.setitem(
+        ckan_config, "ckanext.ssen_roadmap.document", str(FIXTURES / "seed_shaped.md")
+    )
+    soup = page(app)
+    assert soup.title.get_text().startswith("Network Data Plan")
+    byline = soup.select_one(".ssen-roadmap__byline").get_text(" ", strip=True)
+    assert "30 September 2025" in byline and "Open Data Desk" in byline
+    sections = [h.get_text(strip=True) for h in soup.select(".ssen-roadmap__document > h2")]
+    assert sections == [
+        "Summary", "Purpose of the Plan", "Who is it for?", "Some Use Cases",
+        "How did we build the plan?", "Staying in touch",
+    ]  # fmt: skip
+    callouts = soup.select("aside.ssen-callout")
+    assert [c["class"][1] for c in callouts] == ["ssen-callout--note", "ssen-callout--tip"]
+    assert callouts[0].select_one(".ssen-callout__title").get_text(" ", strip=True) == "🌟 Note"
+    text = soup.select_one(".ssen-roadmap__document").get_text()
+    assert "Retrospective – data already held" in text
+    assert "â€" not in text and "ðŸ" not in text
+    assert soup.select_one(".ssen-roadmap__document script") is None
+    # The placeholder sits between the introduction and the first section.
+    timeline = soup.select_one("section.ssen-timeline")
+    assert timeline.find_previous("h1").get_text(strip=True) == "2025 Network Data Plan"
+    assert timeline.find_next("h2", id="summary") is not None
+
+
+def test_timeline_follows_dataset_changes(app, make_item, org_admin) -> None:
+    dataset = make_item(name="feeders", title="LV feeder loads", roadmap_planned_release="2026-Q3")
+    soup = page(app)
+    assert timeline_titles(soup) == ["LV feeder loads"]
+    quarter = soup.select_one(".ssen-timeline__quarter-heading").get_text(" ", strip=True)
+    assert quarter.startswith("Jul–Sep 2026 (Q2 FY2026/27)")
+    assert soup.select_one(".ssen-badge").get_text() == "Planned"
+
+    helpers.call_action(
+        "package_patch", {"user": org_admin["name"]}, id=dataset["id"],
+        roadmap_status="in_development", roadmap_planned_release="2026-12-01",
+    )  # fmt: skip
+    soup = page(app)
+    assert soup.select_one(".ssen-badge").get_text() == "In development"
+    heading = soup.select_one(".ssen-timeline__quarter-heading").get_text(" ", strip=True)
+    assert heading.startswith("Oct–Dec 2026 (Q3 FY2026/27)")
+
+    make_item(name="second", title="Another one", roadmap_planned_release="2026-07-01")
+    assert timeline_titles(page(app)) == ["Another one", "LV feeder loads"]
+
+    helpers.call_action("package_delete", {"user": org_admin["name"]}, id=dataset["id"])
+    assert timeline_titles(page(app)) == ["Another one"]
+
+
+def test_filters_work_from_the_query_string(app, make_item) -> None:
+    make_item(name="item-a", title="A planned", target_audience=["consultancies"])
+    make_item(name="item-b", title="B published", roadmap_status="published",
+              roadmap_actual_release="2025-06-01", roadmap_category="legal_requirement",
+              target_audience=["regulatory_bodies"])  # fmt: skip
+    make_item(name="item-c", title="C developing", roadmap_status="in_development",
+              target_audience=["consultancies", "regulatory_bodies"],
+              roadmap_category="future_looking")  # fmt: skip
+    assert timeline_titles(page(app, "/roadmap?status=published")) == ["B published"]
+    assert timeline_titles(page(app, "/roadmap?audience=regulatory_bodies")) == [
+        "B published", "C developing",
+    ]  # fmt: skip
+    soup = page(app, "/roadmap?audience=Consultancies&category=future_looking")
+    assert timeline_titles(soup) == ["C developing"]
+    assert soup.select_one("#roadmap-timeline-0-audience option[selected]")["value"] == (
+        "consultancies"
+    )
+    assert soup.select_one("[data-roadmap-clear]") is not None
+    assert timeline_titles(page(app, "/roadmap?status=planned&status=published")) == [
+        "B published", "A planned",
+    ]  # fmt: skip
+    # Unknown values are ignored on the page (the API refuses them).
+    assert len(timeline_titles(page(app, "/roadmap?status=bogus"))) == 3
+    # The fragment the script swaps in honours the same query.
+    fragment = page(app, "/roadmap/timeline/0?category=legal_requirement")
+    assert timeline_titles(fragment) == ["B published"]
+    assert app.get("/roadmap/timeline/7").status_code == 404
+
+
+def test_placeholder_attributes_fix_a_timeline(app, make_item, ckan_config, monkeypatch, tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        '---\ntitle: Two timelines\n---\n<Timeline status="planned" audience="Consultancies" '
+        'filters="false" chart="false" />\n\n## All\n\n<Timeline />\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.document", str(doc))
+    make_item(name="item-a", title="Planned for consultancies")
+    make_item(name="item-b", title="Planned for regulators", target_audience=["regulatory_bodies"])
+    make_item(
+        name="item-c", title="Published", roadmap_status="published",
+        roadmap_actual_release="2025-01-01",
+    )  # fmt: skip
+    soup = page(app)
+    first, second = soup.select("section.ssen-timeline")
+    assert timeline_titles(first) == ["Planned for consultancies"]
+    assert first.select_one("form") is None and first.select_one("svg") is None
+    assert sorted(timeline_titles(second)) == [
+        "Planned for consultancies", "Planned for regulators", "Published",
+    ]  # fmt: skip
+    assert second.select_one("svg[role=img] title") is not None
+    assert soup.h1.get_text(strip=True) == "Two timelines"
+
+
+def test_private_items_show_only_to_their_organisation(app, make_item, org_admin,
+                                                       user_with_token) -> None:  # fmt: skip
+    make_item(name="open", title="Open item")
+    make_item(name="secret", title="Secret item", private=True)
+    outsider = user_with_token(name="outsider")
+    factories.Organization(users=[{"name": outsider["name"], "capacity": "admin"}])
+    member = user_with_token(name="member")
+    helpers.call_action(
+        "organization_member_create", {"user": org_admin["name"]},
+        id="ssen", username=member["name"], role="member",
+    )  # fmt: skip
+    sysadmin = user_with_token(name="root", sysadmin=True)
+
+    assert timeline_titles(page(app)) == ["Open item"]
+    assert timeline_titles(page(app, user=outsider)) == ["Open item"]
+    member_view = page(app, user=member)
+    assert timeline_titles(member_view) == ["Open item", "Secret item"]
+    assert member_view.select_one(".ssen-badge--private") is not None
+    assert timeline_titles(page(app, user=sysadmin)) == ["Open item", "Secret item"]
+    # Anonymous again after the cache was filled by members: still hidden.
+    assert timeline_titles(page(app)) == ["Open item"]
+    csv_body = app.get("/roadmap.csv").body
+    assert "Secret item" not in csv_body and "Open item" in csv_body
+    assert "Secret item" not in app.get("/roadmap.atom").body
+    assert "Secret item" in app.get("/roadmap.csv", headers={"Authorization": member["token"]}).body
+
+
+def test_chart_counts_published_and_open_per_quarter(app, make_item) -> None:
+    make_item(name="item-p", roadmap_status="published", roadmap_actual_release="2025-05-01")
+    make_item(name="item-o", roadmap_planned_release="2025-06-30")
+    make_item(name="item-q", roadmap_planned_release="2025-Q3")
+    soup = page(app)
+    rows = [
+        [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
+        for row in soup.select(".ssen-chart__data tbody tr")
+    ]
+    assert rows == [
+        ["Apr–Jun 2025 (Q1 FY2025/26)", "1", "1"],
+        ["Jul–Sep 2025 (Q2 FY2025/26)", "0", "1"],
+    ]
+    svg = soup.select_one("svg.ssen-chart__svg")
+    assert svg["role"] == "img"
+    assert "1 published and 2 planned" in svg.select_one("desc").get_text()
+    assert len(svg.select("rect.ssen-chart__bar")) == 4
