@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import ckan.plugins as p
@@ -12,6 +13,7 @@ from ckan.types import Context
 from ckanext.ssen_smartmeter import facets, freshness
 
 DATASET_TYPE = "smart-meter"
+MULTIPLE_CHOICE_FIELDS = ("target_audience", "measures")
 
 
 @tk.blanket.config_declarations
@@ -43,6 +45,18 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
             frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace
         )
         pkg_dict.update(state.as_fields())
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        """Index multiple-choice fields as lists (scheming stores JSON strings),
+        so that each value is a facet item in Solr as in ssen_search."""
+        for field in MULTIPLE_CHOICE_FIELDS:
+            value = pkg_dict.get(field)
+            if isinstance(value, str) and value.startswith("["):
+                try:
+                    pkg_dict[field] = json.loads(value)
+                except ValueError:
+                    pass
+        return pkg_dict
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]

@@ -1,0 +1,211 @@
+"""Web pages with the app fixture: the form, the dataset page and the facets."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import helpers
+from freezegun import freeze_time
+
+from ckanext.ssen_smartmeter.table_schema import as_json
+
+from . import data
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+SCHEMA_FIELDS = (
+    "title name notes tag_string owner_org author author_email maintainer maintainer_email "
+    "contributor date dcmi_type doi source language relation version license_id "
+    "data_classification frequency ib1_trust_framework ib1_sensitivity_class "
+    "ib1_dataset_assurance aggregation_level licence_area period temporal_coverage_start "
+    "temporal_coverage_end spatial_text spatial meters_represented privacy_threshold measures "
+    "roadmap_status roadmap_planned_release roadmap_actual_release roadmap_category "
+    "target_audience use_cases roadmap_note"
+).split()
+RESOURCE_FIELDS = (
+    "url name description format period_start period_end row_count units_published "
+    "cells_suppressed_p1 cells_suppressed_p2 sha256 table_schema quality_report"
+).split()
+
+
+def _auth(user: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": helpers.call_action("api_token_create", user=user["name"],
+                                                  name="t")["token"]}
+
+
+def _form_names(html: str) -> set[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return {el.get("name") for el in soup.select("input, select, textarea") if el.get("name")}
+
+
+def test_create_form_renders_every_field(app, sysadmin):
+    names = _form_names(app.get("/smart-meter/new", headers=_auth(sysadmin)).body)
+    missing = [f for f in SCHEMA_FIELDS if f not in names]
+    assert missing == []
+    for computed in ("last_data_update", "is_up_to_date", "next_update_due"):
+        assert computed not in names
+
+
+def test_resource_form_renders_every_field(app, sysadmin, org):
+    pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
+                              **data.dataset(org["id"]))
+    body = app.get(f"/smart-meter/{pkg['name']}/resource/new", headers=_auth(sysadmin)).body
+    names = _form_names(body)
+    assert [f for f in RESOURCE_FIELDS if f not in names] == []
+
+
+def test_choice_error_is_shown_on_the_form(app, sysadmin, org):
+    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items()
+            if isinstance(v, str)}
+    form.update(licence_area="SPEN", save="continue", _ckan_phase="dataset_new_1")
+    body = app.post("/smart-meter/new", data=form, headers=_auth(sysadmin)).body
+    assert "licence_area must be one of SHEPD, SEPD, both; got &#39;SPEN&#39;" in body
+
+
+@pytest.fixture
+def published(sysadmin, org, create_with_upload, tmp_path) -> dict[str, Any]:
+    """A dataset with one day's CSV (link) and Parquet (uploaded file)."""
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]},
+        **data.dataset(org["id"], resources=[data.resource(last_modified="2024-03-02T05:00:00")]),
+    )
+    parquet = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
+    res = data.resource("2024-02-12 (Parquet)", format="Parquet",
+                        quality_report=data.quality_report(rows_read=2000, rows_accepted=1990))
+    res.pop("url")
+    with open(parquet, "rb") as handle:
+        content = handle.read()
+    with freeze_time(dt.datetime(2024, 3, 2, 6, 0)):
+        create_with_upload(content, "lv-feeder-2024-02-12.parquet",
+                           context={"user": sysadmin["name"]}, package_id=pkg["id"], **res)
+    return helpers.call_action("package_show", id=pkg["id"])
+
+
+def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, published):
+    with freeze_time(dt.datetime(2024, 3, 2, 12, 0)):
+        body = app.get(f"/smart-meter/{published['name']}").body
+    soup = BeautifulSoup(body, "html.parser")
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=temporal_coverage]").get_text(" ", strip=True) == (
+        "2024-02-01 to 2024-02-29"
+    )
+    assert "SHEPD (north of Scotland)" in coverage.select_one("[data-field=licence_area]").text
+    assert coverage.select_one("[data-field=aggregation_level]").text.strip() == "LV feeder"
+    assert coverage.select_one("[data-field=meters_represented]").text.strip() == "1,234"
+    privacy = coverage.select_one("[data-field=privacy_threshold]").text
+    assert "at least 5 smart meters" in privacy
+
+    badge = soup.select_one(".ssen-freshness")
+    assert badge["data-freshness"] == "up-to-date"
+    assert "Up to date" in badge.text
+    assert soup.select_one(".ssen-freshness-detail time")["datetime"] == "2024-03-02T06:00:00"
+
+    rows = soup.select(".ssen-quality-table tbody tr")
+    assert len(rows) == 2
+    parquet_row = next(r for r in rows if "Parquet" in r.text)
+    cells = [c.get_text(" ", strip=True) for c in parquet_row.select("td")]
+    assert cells == ["2,000", "1,990 (99.5%)", "10: duplicate 6 , bad_mpan 4", "21", "2", "3 / 1"]
+
+    svg = soup.select_one("#load-profile svg[role=img]")
+    assert svg is not None
+    assert "LV feeder id" in soup.select_one("#load-profile form").text
+    assert "feeder 000100200301 (Main Street)" in svg.select_one("title").text
+    assert svg.select_one("desc").text.startswith("46 of 48 half-hours published")
+    assert len(svg.select("polyline.series")) == 2
+    table = soup.select("#load-profile details tbody tr")
+    assert len(table) == 48
+    assert table[9].get_text(" ", strip=True) == "2024-02-12 05:00 suppressed"
+
+
+def test_freshness_badge_turns_overdue(app, published):
+    with freeze_time(dt.datetime(2024, 3, 3, 6, 0, 1)):
+        body = app.get(f"/smart-meter/{published['name']}").body
+    badge = BeautifulSoup(body, "html.parser").select_one(".ssen-freshness")
+    assert badge["data-freshness"] == "overdue"
+    assert "Overdue" in badge.text
+
+
+def test_feeder_and_measure_are_chosen_by_query_string(app, published):
+    body = app.get(
+        f"/smart-meter/{published['name']}",
+        query_string={"unit": "000100200302", "measure": "reactive", "day": "2024-02-12"},
+    ).body
+    soup = BeautifulSoup(body, "html.parser")
+    svg = soup.select_one("#load-profile svg")
+    assert "Reactive import of feeder 000100200302 (Harbour Road)" in svg.select_one("title").text
+    assert svg.select_one("desc").text.startswith("48 of 48 half-hours published")
+    assert soup.select_one("#ssen-unit")["value"] == "000100200302"
+    assert soup.select_one("#ssen-measure option[selected]")["value"] == "reactive"
+
+
+def test_unknown_feeder_gives_a_message_not_an_error(app, published):
+    body = app.get(f"/smart-meter/{published['name']}", query_string={"unit": "<x>"}).body
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.select_one("#load-profile svg") is None
+    assert soup.select_one(".ssen-load-profile-error").text.strip() == (
+        "No feeder <x> in the file of 2024-02-12."
+    )
+
+
+def test_table_schema_of_the_resource_is_served_as_json(app, published):
+    res = published["resources"][1]
+    shown = helpers.call_action("resource_show", id=res["id"])
+    assert shown["table_schema"]["fields"][0]["name"] == "dataset_id"
+    assert shown["table_schema"] == json.loads(as_json("lv_feeder", 5))
+
+
+def _facet_items(body: str, field: str) -> dict[str, str]:
+    soup = BeautifulSoup(body, "html.parser")
+    items = {}
+    for link in soup.select(f"a[href*='{field}=']"):
+        label = link.select_one(".item-label")
+        if label is not None:  # long labels are truncated; the title has them whole
+            items[link.get("data-bs-title") or label.text.strip()] = link["href"]
+    return items
+
+
+def test_facets_list_and_filter(app, sysadmin, org):
+    variants = [
+        ("north-lv", "SHEPD", "lv_feeder", "open", "daily", ["academia_research"]),
+        ("south-lv", "SEPD", "lv_feeder", "shared", "monthly", ["local_government"]),
+        ("south-ss", "SEPD", "secondary_substation", "open", "daily",
+         ["academia_research", "local_government"]),
+    ]
+    for name, area, level, classification, frequency, audience in variants:
+        helpers.call_action(
+            "package_create", {"user": sysadmin["name"]},
+            **data.dataset(org["id"], name=name, title=name, licence_area=area,
+                           aggregation_level=level, data_classification=classification,
+                           frequency=frequency, target_audience=audience, resources=[]),
+        )
+    body = app.get("/smart-meter/").body
+    for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
+                  "Target audience"):
+        assert title in body
+    assert "SEPD (central southern England)" in _facet_items(body, "licence_area")
+    assert "Secondary substation" in _facet_items(body, "aggregation_level")
+    assert "Academia &amp; Research Bodies" in body or "Academia & Research Bodies" in body
+
+    def names(**params: str) -> set[str]:
+        page = app.get("/smart-meter/", query_string=params).body
+        soup = BeautifulSoup(page, "html.parser")
+        return {a["href"].rsplit("/", 1)[-1] for a in soup.select(".dataset-heading a")}
+
+    assert names(licence_area="SEPD") == {"south-lv", "south-ss"}
+    assert names(aggregation_level="secondary_substation") == {"south-ss"}
+    assert names(data_classification="shared") == {"south-lv"}
+    assert names(frequency="daily") == {"north-lv", "south-ss"}
+    assert names(target_audience="local_government") == {"south-lv", "south-ss"}
+    assert names(licence_area="SEPD", frequency="daily") == {"south-ss"}
+
+
+def test_facets_on_the_generic_dataset_page(app, sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]},
+                        **data.dataset(org["id"], resources=[]))
+    body = app.get("/dataset/").body
+    for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
+                  "Target audience"):
+        assert title in body
