@@ -18,7 +18,6 @@ from ckanext.dcat.profiles.base import (
     DCAT,
     DCT,
     FOAF,
-    LOCN,
     SKOS,
     SPDX,
     XSD,
@@ -98,6 +97,11 @@ class SsenSmartMeterProfile(RDFProfile):
         self._temporal(dataset_dict, dataset_ref)
         self._spatial_coverage(dataset_dict, dataset_ref)
         self._agents(dataset_dict, dataset_ref)
+        if dataset_dict.get("license_url") and not list(g.objects(dataset_ref, DCT.license)):
+            # Dublin Core "rights" at dataset level (DCAT-AP puts it on distributions)
+            g.add((dataset_ref, DCT.license, URIRef(dataset_dict["license_url"])))
+        if dataset_dict.get("license_title"):
+            g.add((dataset_ref, DCT.rights, Literal(dataset_dict["license_title"])))
         if dataset_dict.get("doi"):
             g.add((dataset_ref, DCT.identifier, Literal(f"https://doi.org/{dataset_dict['doi']}")))
         if dataset_dict.get("date"):
@@ -151,21 +155,20 @@ class SsenSmartMeterProfile(RDFProfile):
             self.g.add((period, DCAT.endDate, Literal(end, datatype=XSD.date)))
 
     def _spatial_coverage(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
+        """Licence area on the dct:Location the base profile made from
+        ``spatial`` / ``spatial_text`` (or on a new one)."""
         area = dataset_dict.get("licence_area")
         if not area:
             return
-        location = BNode()
-        self.g.add((dataset_ref, DCT.spatial, location))
-        self.g.add((location, RDF.type, DCT.Location))
-        self.g.add((location, SKOS.prefLabel, Literal(LICENCE_AREA_LABELS.get(area, area))))
+        location = next(iter(self.g.objects(dataset_ref, DCT.spatial)), None)
+        if location is None:
+            location = BNode()
+            self.g.add((dataset_ref, DCT.spatial, location))
+            self.g.add((location, RDF.type, DCT.Location))
+            label = dataset_dict.get("spatial_text") or LICENCE_AREA_LABELS.get(area, area)
+            self.g.add((location, SKOS.prefLabel, Literal(label)))
         self.g.add((location, SSEN.licenceArea, Literal(area)))
-        if dataset_dict.get("spatial_text"):
-            self.g.add((location, RDFS.label, Literal(dataset_dict["spatial_text"])))
-        if dataset_dict.get("spatial"):
-            self.g.add((location, LOCN.geometry, Literal(
-                dataset_dict["spatial"],
-                datatype=URIRef("https://www.iana.org/assignments/media-types/application/vnd.geo+json"),
-            )))
+        self.g.add((location, RDFS.comment, Literal(LICENCE_AREA_LABELS.get(area, area))))
 
     def _agents(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         if dataset_dict.get("author") and not list(self.g.objects(dataset_ref, DCT.creator)):
