@@ -1,0 +1,125 @@
+"""ssen_roadmap_list, the release validator and publication on first resource."""
+from __future__ import annotations
+
+import datetime as dt
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("roadmap_ready")
+
+
+def test_list_returns_items_in_timeline_order_with_their_fields(make_item) -> None:
+    make_item(name="later", title="Later", roadmap_planned_release="2027-Q1",
+              use_cases="Modelling\nPlanning", roadmap_note="Needs a licence review")  # fmt: skip
+    make_item(name="sooner", title="Sooner", roadmap_planned_release="2026-04-02")
+    result = helpers.call_action("ssen_roadmap_list", {"user": ""})
+    assert result["count"] == 2
+    assert [i["name"] for i in result["items"]] == ["sooner", "later"]
+    later = result["items"][1]
+    assert later["quarter"] == "2027-Q1" and later["financial_year"] == "FY2026/27"
+    assert later["use_cases"] == ["Modelling", "Planning"]
+    assert later["note"] == "Needs a licence review"
+    assert later["target_audience"] == ["consultancies"]
+    assert later["url"] == "http://test.ckan.net/dataset/later"
+    assert result["status_counts"]["planned"] == 2
+
+
+def test_list_filters_and_pages(make_item) -> None:
+    make_item(name="one", roadmap_status="published", roadmap_actual_release="2025-02-01")
+    make_item(name="two", roadmap_category="legal_requirement")
+    make_item(name="three", target_audience=["regulatory_bodies", "consultancies"])
+    names = lambda **kw: [i["name"] for i in helpers.call_action("ssen_roadmap_list", **kw)["items"]]  # noqa: E731, E501
+    assert names(status="published") == ["one"]
+    assert names(status=["planned", "published"], category="legal_requirement") == ["two"]
+    assert names(audience="Regulatory Bodies") == ["three"]
+    assert names(status="planned,in_development", limit=1) == ["two"] or names(
+        status="planned,in_development", limit=1
+    ) == ["three"]
+    assert len(names(limit=2, offset=1)) == 2
+
+
+def test_list_refuses_unknown_filter_values() -> None:
+    with pytest.raises(tk.ValidationError) as info:
+        helpers.call_action("ssen_roadmap_list", status="someday", category="nope")
+    assert "Unknown status: someday" in info.value.error_dict["status"][0]
+    assert "Unknown category: nope" in info.value.error_dict["category"][0]
+    with pytest.raises(tk.ValidationError):
+        helpers.call_action("ssen_roadmap_list", limit="many")
+
+
+def test_list_hides_private_items_from_outsiders(app, make_item) -> None:
+    make_item(name="hidden", private=True)
+    make_item(name="shown")
+    outsider = factories.User()
+    names = lambda user: [  # noqa: E731
+        i["name"]
+        for i in helpers.call_action(
+            "ssen_roadmap_list", {"user": user, "ignore_auth": False}
+        )["items"]
+    ]
+    assert names(outsider["name"]) == ["shown"]
+    assert names("") == ["shown"]
+    assert sorted(names("org-admin")) == ["hidden", "shown"]
+    # A trusted internal call (ignore_auth) sees all, without leaking into the cache.
+    assert len(helpers.call_action("ssen_roadmap_list", {"user": outsider["name"]})["items"]) == 2
+    assert names(outsider["name"]) == ["shown"]
+    response = app.get("/api/3/action/ssen_roadmap_list?status=planned")
+    assert response.status_code == 200
+    assert [i["name"] for i in response.json["result"]["items"]] == ["shown"]
+
+
+def test_planned_release_is_validated_and_normalised(make_item) -> None:
+    item = make_item(name="quarterly", roadmap_planned_release="q4 2026")
+    assert item["roadmap_planned_release"] == "2026-Q4"
+    with pytest.raises(tk.ValidationError) as info:
+        make_item(name="bad", roadmap_planned_release="next spring")
+    assert "neither a date" in info.value.error_dict["roadmap_planned_release"][0]
+
+
+def test_first_resource_publishes_a_planned_dataset(make_item, org_admin) -> None:
+    dataset = make_item(name="soon", roadmap_status="in_development")
+    assert dataset["roadmap_status"] == "in_development"
+    assert not dataset.get("roadmap_actual_release")
+    helpers.call_action(
+        "resource_create", {"user": org_admin["name"]},
+        package_id=dataset["id"], url="https://example.org/data.csv", name="Data",
+    )  # fmt: skip
+    shown = helpers.call_action("package_show", id=dataset["id"])
+    assert shown["roadmap_status"] == "published"
+    assert shown["roadmap_actual_release"] == dt.date.today().isoformat()
+    # A later resource leaves status and date alone.
+    helpers.call_action(
+        "package_patch", {"user": org_admin["name"]}, id=dataset["id"],
+        roadmap_actual_release="2026-01-31",
+    )  # fmt: skip
+    helpers.call_action(
+        "resource_create", {"user": org_admin["name"]},
+        package_id=dataset["id"], url="https://example.org/more.csv",
+    )  # fmt: skip
+    assert helpers.call_action("package_show", id=dataset["id"])["roadmap_actual_release"] == (
+        "2026-01-31"
+    )
+
+
+def test_publication_through_package_update_and_create(make_item, org_admin, org) -> None:
+    dataset = make_item(name="harvested")
+    full = helpers.call_action("package_show", id=dataset["id"])
+    full["resources"] = [{"url": "https://example.org/h.parquet", "format": "Parquet"}]
+    updated = helpers.call_action("package_update", {"user": org_admin["name"]}, **full)
+    assert updated["roadmap_status"] == "published"
+    created = helpers.call_action(
+        "package_create", {"user": org_admin["name"]}, name="born-with-data", owner_org=org["id"],
+        resources=[{"url": "https://example.org/x.csv"}],
+    )  # fmt: skip
+    assert created["roadmap_status"] == "published"
+    assert created["roadmap_actual_release"] == dt.date.today().isoformat()
+    retired = make_item(name="old", roadmap_status="retired")
+    helpers.call_action(
+        "resource_create", {"user": org_admin["name"]}, package_id=retired["id"],
+        url="https://example.org/y.csv",
+    )  # fmt: skip
+    assert helpers.call_action("package_show", id=retired["id"])["roadmap_status"] == "retired"
+    bare = make_item(name="no-data-yet")
+    assert bare["roadmap_status"] == "planned" and bare["num_resources"] == 0

@@ -1,0 +1,95 @@
+"""The "request a dataset" form and action."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("roadmap_ready")
+
+FORM = {
+    "title": "Substation headroom by month",
+    "description": "We plan heat-pump rollouts and need monthly headroom.",
+    "target_audience": ["local_government", "consultancies"],
+    "use_cases": "Heat pump planning\nEV charging",
+}
+
+
+@pytest.fixture
+def requester():
+    user = factories.User(name="requester", fullname="Rita Requester")
+    user["token"] = factories.APIToken(user=user["name"])["token"]
+    return user
+
+
+def test_anonymous_users_are_sent_to_log_in(app, org) -> None:
+    response = app.get("/roadmap/request", follow_redirects=False)
+    assert response.status_code == 302
+    assert "/user/login" in response.headers["Location"]
+    assert "came_from=/roadmap/request" in response.headers["Location"]
+    posted = app.post("/roadmap/request", data=FORM, follow_redirects=False)
+    assert posted.status_code == 302 and "/user/login" in posted.headers["Location"]
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action(
+            "ssen_roadmap_request_create", {"user": "", "ignore_auth": False}, **FORM
+        )
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_logged_in_user_creates_a_private_stakeholder_request(app, org, requester) -> None:
+    auth = {"Authorization": requester["token"]}
+    form_page = BeautifulSoup(app.get("/roadmap/request", headers=auth).body, "html.parser")
+    form = form_page.select_one("form#roadmap-request")
+    assert form["method"] == "post"
+    assert len(form.select("input[name=target_audience]")) == 21
+
+    response = app.post("/roadmap/request", data=FORM, headers=auth, follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/roadmap")
+
+    found = helpers.call_action("package_search", include_private=True)["results"]
+    assert len(found) == 1
+    item = found[0]
+    assert item["private"] is True
+    assert item["owner_org"] == org["id"]
+    assert item["title"] == FORM["title"]
+    assert item["roadmap_status"] == "planned"
+    assert item["roadmap_category"] == "stakeholder_request"
+    assert sorted(item["target_audience"]) == ["consultancies", "local_government"]
+    assert "Rita Requester (requester)" in item["roadmap_note"]
+    assert item["name"].startswith("request-substation-headroom-by-month-")
+    # Not visible to the public or to the requester, visible to the org's admin.
+    assert FORM["title"] not in app.get("/roadmap").body
+    assert FORM["title"] not in app.get("/roadmap", headers=auth).body
+    admin_token = factories.APIToken(user="org-admin")["token"]
+    admin_view = app.get("/roadmap?category=stakeholder_request",
+                         headers={"Authorization": admin_token}).body  # fmt: skip
+    assert FORM["title"] in admin_view
+
+
+def test_invalid_requests_show_errors_and_create_nothing(app, org, requester) -> None:
+    auth = {"Authorization": requester["token"]}
+    response = app.post("/roadmap/request", data={"title": "", "description": ""}, headers=auth)
+    assert response.status_code == 200
+    assert "Missing value" in response.body
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_daily_limit_and_missing_organisation(app, org, requester, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 1)
+    context = {"user": requester["name"], "ignore_auth": False}
+    helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    with pytest.raises(tk.ValidationError, match="limit 1"):
+        helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_organization", "nowhere")
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 0)
+    with pytest.raises(tk.ValidationError, match="nowhere"):
+        helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+
+
+def test_the_form_carries_a_csrf_token(app, org, requester, ckan_config, monkeypatch) -> None:
+    monkeypatch.setitem(ckan_config, "WTF_CSRF_ENABLED", True)
+    auth = {"Authorization": requester["token"]}
+    page = BeautifulSoup(app.get("/roadmap/request", headers=auth).body, "html.parser")
+    assert page.select_one("form#roadmap-request input[name=_csrf_token]") is not None
