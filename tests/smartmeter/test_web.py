@@ -94,7 +94,11 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     )
     assert "SHEPD (north of Scotland)" in coverage.select_one("[data-field=licence_area]").text
     assert coverage.select_one("[data-field=aggregation_level]").text.strip() == "LV feeder"
+    assert coverage.select_one("[data-field=spatial_text]").text.strip() == "North of Scotland"
     assert coverage.select_one("[data-field=meters_represented]").text.strip() == "1,234"
+    assert coverage.select_one("[data-field=measures]").text.strip() == (
+        "Active import (Wh), Reactive import (varh)"
+    )
     privacy = coverage.select_one("[data-field=privacy_threshold]").text
     assert "at least 5 smart meters" in privacy
 
