@@ -41,6 +41,7 @@ _CALLOUT_HEAD = re.compile(
     rf"(?:\*\*(?P<kind>{_KINDS})\*\*|\[!(?P<gh>{_KINDS})\])\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+_LEADING_H1 = re.compile(r'\A\s*<h1(?: id="([^"]*)")?>(.*?)</h1>\s*', re.DOTALL)
 _QUOTE_LINE = re.compile(r"^\s{0,3}>")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
@@ -93,6 +94,8 @@ class Document:
     front: FrontMatter
     segments: tuple[Segment, ...]
     repaired: bool
+    heading: str = ""
+    heading_id: str = ""
 
     @property
     def timelines(self) -> tuple[Segment, ...]:
@@ -100,8 +103,9 @@ class Document:
 
     @property
     def has_heading(self) -> bool:
-        """Whether the body brings its own ``<h1>`` (else the page shows the title)."""
-        return any(seg.kind == "html" and "<h1" in seg.html for seg in self.segments)
+        """Whether the body opens with its own ``# heading`` (else the page shows
+        the front matter's title)."""
+        return bool(self.heading)
 
     @property
     def headings(self) -> list[tuple[str, str]]:
@@ -246,4 +250,18 @@ def parse_document(text: str, *, heading_offset: int = 0) -> Document:
             rendered = render_markdown("\n".join(block.lines), heading_offset=heading_offset)
             if rendered:
                 segments.append(Segment("html", html=rendered))
-    return Document(front=front, segments=tuple(segments), repaired=fixed != text)
+    heading = heading_id = ""
+    if segments and segments[0].kind == "html":
+        match = _LEADING_H1.match(segments[0].html)
+        if match:
+            heading_id = match[1] or ""
+            heading = html.unescape(re.sub(r"<[^>]+>", "", match[2])).strip()
+            rest = segments[0].html[match.end() :]
+            segments[0:1] = [Segment("html", html=rest)] if rest.strip() else []
+    return Document(
+        front=front,
+        segments=tuple(segments),
+        repaired=fixed != text,
+        heading=heading,
+        heading_id=heading_id,
+    )

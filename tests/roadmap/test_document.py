@@ -16,6 +16,10 @@ def test_seed_shaped_document_renders_every_part() -> None:
     assert document.front.date == dt.date(2025, 9, 30)
     assert document.front.author == "Open Data Desk"
     assert document.has_heading is True
+    assert document.heading == "2025 Network Data Plan"
+    assert document.heading_id == "2025-network-data-plan"
+    assert "<h1" not in document.segments[0].html
+    assert document.segments[0].html.startswith("<p>An overview")
     assert [text for _, text in document.headings] == [
         "Summary",
         "Purpose of the Plan",

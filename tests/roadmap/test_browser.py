@@ -1,0 +1,164 @@
+"""/roadmap in headless Chromium: a filter, a screenshot, no console errors, axe-core.
+
+A live CKAN server (``ckan run``) is started on a free port with a generated
+ini that chains the suite's ini (so it uses the same database), and stopped at
+teardown. axe-core comes from the npm registry (``npm ci`` at the repo root).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("roadmap_ready")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    base_ini = Path(request.config.getoption("--ckan-ini")).resolve()
+    ini = tmp_path / "live.ini"
+    ini.write_text(
+        "[app:main]\n"
+        f"use = config:{base_ini}\n"
+        f"ckan.site_url = http://127.0.0.1:{port}\n"
+        "debug = false\n\n"
+        "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
+        "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
+        "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n\n"
+        "[formatter_generic]\nformat = %(levelname)s [%(name)s] %(message)s\n",
+        encoding="utf-8",
+    )
+    log = (tmp_path / "server.log").open("wb")
+    ckan = Path(sys.executable).with_name("ckan")
+    server = subprocess.Popen(
+        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
+         "--disable-reloader"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/3/action/status_show", timeout=5):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(
+                        "live server did not start:\n"
+                        + (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+                    )
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+            }));
+        }"""
+    )
+    return list(result)
+
+
+def test_roadmap_in_chromium(live_server: str, make_item: Any, tmp_path: Path) -> None:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root")
+    from playwright.sync_api import sync_playwright
+
+    make_item(name="lv-feeders", title="LV feeder loads", roadmap_planned_release="2026-Q3")
+    make_item(name="outages", title="Past outages", roadmap_status="published",
+              roadmap_actual_release="2025-05-12", roadmap_category="retrospective",
+              target_audience=["regulatory_bodies"])  # fmt: skip
+    make_item(name="headroom", title="Substation headroom", roadmap_status="in_development",
+              roadmap_planned_release="2026-01-15",
+              roadmap_category="legal_requirement")  # fmt: skip
+
+    console_errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on(
+                "console",
+                lambda msg: console_errors.append(msg.text) if msg.type == "error" else None,
+            )
+            page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+            response = page.goto(f"{live_server}/roadmap", wait_until="networkidle")
+            assert response is not None and response.status == 200
+            links = page.locator(".ssen-timeline__link")
+            assert links.all_inner_texts() == [
+                "Past outages", "Substation headroom", "LV feeder loads",
+            ]  # fmt: skip
+
+            # The script swaps the results in place and keeps the address in step.
+            page.select_option("#roadmap-timeline-0-status", "published")
+            page.wait_for_function(
+                "document.querySelectorAll('.ssen-timeline__link').length === 1"
+            )
+            assert links.all_inner_texts() == ["Past outages"]
+            assert "status=published" in page.url
+            csv_href = page.get_attribute(".ssen-roadmap__actions a[href*='roadmap.csv']", "href")
+            assert csv_href is not None and "status=published" in csv_href
+
+            # Without the script, the same filter is a plain GET form.
+            page.goto(f"{live_server}/roadmap?category=legal_requirement", wait_until="networkidle")
+            assert links.all_inner_texts() == ["Substation headroom"]
+
+            page.goto(f"{live_server}/roadmap", wait_until="networkidle")
+            page.select_option("#roadmap-timeline-0-status", "published")
+            page.wait_for_function(
+                "document.querySelectorAll('.ssen-timeline__link').length === 1"
+            )
+            shot = tmp_path / "roadmap.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+            target = os.environ.get("SSEN_SCREENSHOT_DIR")
+            if target:
+                Path(target).mkdir(parents=True, exist_ok=True)
+                (Path(target) / "roadmap.png").write_bytes(shot.read_bytes())
+
+            violations = _axe(page)
+        finally:
+            browser.close()
+    assert console_errors == []
+    assert violations == [], json.dumps(violations, indent=2)
