@@ -1,7 +1,6 @@
 """End to end through the real CKAN app, PostgreSQL and the real harvester stages."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import subprocess
 import sys

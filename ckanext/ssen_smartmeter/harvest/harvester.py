@@ -57,6 +57,7 @@ def load_config(text: str | None) -> SourceConfig:
 @tk.blanket.cli
 class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
 
     #: set by the ``ckan ssen-smartmeter`` commands for a synchronous run
     progress: Callable[..., Any] | None = None
@@ -64,6 +65,14 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+
+    # IConfigurable
+    def configure(self, config: CKANConfig) -> None:
+        # our job page extends ckanext-harvest's (same name): put our folder
+        # ahead of harvest's, which plugin order puts first
+        ours = str(Path(__file__).parent / "templates")
+        paths = [path for path in config.get("computed_template_paths", []) if path != ours]
+        config["computed_template_paths"] = [ours, *paths]
 
     # IHarvester
     def info(self) -> dict[str, Any]:

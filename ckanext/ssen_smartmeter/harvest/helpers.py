@@ -4,13 +4,20 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckanext.harvest.model import HarvestSource
 
 __all__ = ["ssen_smartmeter_harvest_is_ours", "ssen_smartmeter_harvest_job_report"]
 
 
 def ssen_smartmeter_harvest_is_ours(source: dict[str, Any] | None) -> bool:
     """Whether a harvest source dict is a smart meter source."""
-    return bool(source) and source.get("source_type") == "ssen_smartmeter"
+    if not source:
+        return False
+    if source.get("source_type"):
+        return source["source_type"] == "ssen_smartmeter"
+    # a source shown from the search index may lack source_type: ask the table
+    found = HarvestSource.get(source.get("id"))
+    return found is not None and found.type == "ssen_smartmeter"
 
 
 def ssen_smartmeter_harvest_job_report(job_id: str) -> dict[str, Any] | None:

@@ -41,7 +41,10 @@ def harvester() -> Any:
 
 def find_source(source: str) -> dict[str, Any]:
     try:
-        found = tk.get_action("harvest_source_show")(site_context(), {"id": source})
+        # use_cache=False: after harvest_jobs_run reindexes a source, the indexed
+        # copy lacks the show schema's fields (source_type among them)
+        found = tk.get_action("harvest_source_show")(
+            {**site_context(), "use_cache": False}, {"id": source})
     except tk.ObjectNotFound:
         raise RunError(f"harvest source {source!r} not found") from None
     if found.get("source_type") != "ssen_smartmeter":

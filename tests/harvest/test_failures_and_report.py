@@ -1,0 +1,119 @@
+"""A bad day fails alone; bad configs are refused; the job page and action report days."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from ckanext.ssen_smartmeter.harvest.cli import ssen_smartmeter
+from ckanext.ssen_smartmeter.harvest.sync_run import run_job
+
+from .conftest import DAYS, source_config
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_a_day_with_unusable_input_fails_alone(
+        generated: Path, make_source: Callable[..., dict[str, Any]]) -> None:
+    (generated / "reads" / f"{DAYS[1]}.parquet").write_bytes(b"PAR1 this is not parquet")
+    source = make_source(source_config(generated))
+    report = run_job(source["name"])
+
+    by_day = {d["day"]: d for d in report["days"]}
+    assert report["statuses"] == {"published": 2, "error": 1}
+    bad = by_day[DAYS[1].isoformat()]
+    assert bad["state"] == "ERROR" and bad["files_published"] == []
+    (message,) = bad["errors"]
+    assert message.startswith(f"{DAYS[1]}: input unusable: ")
+    assert f"{DAYS[1]}.parquet" in message
+    dataset = tk.get_action("package_show")({"ignore_auth": True},
+                                            {"id": "smart-meter-lv-feeder-2024-02"})
+    assert sorted({r["period_start"] for r in dataset["resources"]}) == \
+        [DAYS[0].isoformat(), DAYS[2].isoformat()]
+
+    # the harvest job report (ckanext-harvest) carries the same object error
+    harvest_report = tk.get_action("harvest_job_report")({"ignore_auth": True},
+                                                         {"id": report["job_id"]})
+    errors = [e["message"] for o in harvest_report["object_errors"].values()
+              for e in o["errors"]]
+    assert errors == [message]
+
+    # once the input is repaired, the next run publishes that day only
+    from ckanext.ssen_smartmeter.pipeline import generate_day
+    generate_day(400, DAYS[1], generated, seed=7)
+    assert run_job(source["name"])["statuses"] == {"published": 1}
+
+
+@pytest.mark.parametrize(("overrides", "fragment"), [
+    ({"reads": "/etc"}, "reads: '/etc' is outside the allowed source roots"),
+    ({"threshold": 3}, "threshold: must be at least 5, got 3"),
+    ({"organisation": "no-such-org"}, "organisation: 'no-such-org' does not exist"),
+    ({"lag_days": 0, "formats": ["pdf"]}, "lag_days: must be at least 1, got 0"),
+])
+def test_bad_source_configs_are_refused_with_their_message(
+        generated: Path, make_source: Callable[..., dict[str, Any]],
+        overrides: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(tk.ValidationError) as info:
+        make_source(source_config(generated, **overrides))
+    (message,) = info.value.error_dict["config"]
+    assert fragment in message
+
+
+def test_the_source_form_shows_the_config_messages(
+        generated: Path, app: Any, sysadmin: dict[str, Any], org: dict[str, Any]) -> None:
+    config = source_config(generated, threshold=2, timezone="Atlantis/Capital")
+    response = app.post("/harvest/new", data={
+        "name": "bad-source", "title": "Bad", "url": config["reads"],
+        "source_type": "ssen_smartmeter", "config": json.dumps(config),
+        "frequency": "MANUAL", "owner_org": org["id"], "save": "",
+    }, headers={"Authorization": tk.get_action("api_token_create")(
+        {"user": sysadmin["name"], "ignore_auth": True},
+        {"user": sysadmin["name"], "name": "t"})["token"]})
+    text = BeautifulSoup(response.body, "html.parser").get_text(" ")
+    assert "threshold: must be at least 5, got 2" in text
+    assert "timezone: 'Atlantis/Capital' is not an IANA time zone" in text
+
+
+def test_job_report_action_cli_and_job_page_agree(
+        generated: Path, make_source: Callable[..., dict[str, Any]], app: Any,
+        sysadmin: dict[str, Any]) -> None:
+    source = make_source(source_config(generated))
+    report = run_job(source["name"])
+    action = tk.get_action("ssen_smartmeter_job_report")({"user": sysadmin["name"]},
+                                                         {"id": report["job_id"]})
+    assert action == report
+    day = action["days"][0]
+    assert day["rows_read"] == day["rows_accepted"] + day["rows_rejected"] > 0
+    assert day["files_published"] == [
+        f"lv_feeder_{DAYS[0]}.csv", f"lv_feeder_{DAYS[0]}.parquet",
+        f"secondary_substation_{DAYS[0]}.csv", f"secondary_substation_{DAYS[0]}.parquet"]
+    assert action["totals"]["files_published"] == 12
+
+    result = CliRunner().invoke(ssen_smartmeter, ["report", report["job_id"], "--json"])
+    assert result.exit_code == 0 and json.loads(result.output) == action
+
+    with pytest.raises(tk.NotAuthorized):
+        tk.get_action("ssen_smartmeter_job_report")({"user": ""}, {"id": report["job_id"]})
+
+    token = tk.get_action("api_token_create")({"user": sysadmin["name"], "ignore_auth": True},
+                                              {"user": sysadmin["name"], "name": "t"})["token"]
+    page = app.get(f"/harvest/{source['name']}/job/{report['job_id']}",
+                   headers={"Authorization": token})
+    soup = BeautifulSoup(page.body, "html.parser")
+    rows = soup.select("#ssen-job-days tbody tr")
+    assert [r["data-day"] for r in rows] == [d.isoformat() for d in DAYS]
+    for row, expected in zip(rows, action["days"], strict=True):
+        assert row["data-status"] == "published"
+        assert row.select_one(".rows-read").get_text(strip=True) == str(expected["rows_read"])
+        assert row.select_one(".cells-p1").get_text(strip=True) == \
+            str(expected["cells_suppressed_p1"])
+        assert row.select_one(".cells-p2").get_text(strip=True) == \
+            str(expected["cells_suppressed_p2"])
+        assert len(row.select(".files div")) == 4
+
