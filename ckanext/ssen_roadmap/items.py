@@ -28,8 +28,6 @@ from ckanext.ssen_roadmap.timeline import RoadmapItem
 
 PAGE_SIZE = 1000
 
-_lock = threading.Lock()
-_cache: OrderedDict[tuple[Any, ...], tuple[float, tuple[RoadmapItem, ...]]] = OrderedDict()
 
 
 def _as_list(value: Any) -> list[str]:
@@ -128,27 +126,65 @@ def _viewer_key(context: Context) -> tuple[str, ...]:
     return tuple(sorted(labels))
 
 
-def visible_items(context: Context) -> tuple[RoadmapItem, ...]:
-    """:func:`search_items`, cached per permission labels and catalogue stamp."""
-    if not tk.asbool(tk.config.get("ckanext.ssen_roadmap.cache")):
-        return search_items(context)
-    key = (_viewer_key(context), catalogue_stamp())
-    ttl = tk.asint(tk.config.get("ckanext.ssen_roadmap.cache_ttl"))
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < ttl:
-            _cache.move_to_end(key)
+def caching() -> bool:
+    return tk.asbool(tk.config.get("ckanext.ssen_roadmap.cache"))
+
+
+def cache_key(context: Context) -> tuple[Any, ...]:
+    """Who sees what (permission labels) and the catalogue's state, for caches
+    of anything built from :func:`search_items`."""
+    return (_viewer_key(context), catalogue_stamp())
+
+
+class LruCache:
+    """A small thread-safe LRU with a TTL, sized by a config option."""
+
+    def __init__(self, size_option: str) -> None:
+        self._size_option = size_option
+        self._lock = threading.Lock()
+        self._data: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        ttl = tk.asint(tk.config.get("ckanext.ssen_roadmap.cache_ttl"))
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None or time.monotonic() - hit[0] >= ttl:
+                return None
+            self._data.move_to_end(key)
             return hit[1]
-    items = search_items(context)
-    with _lock:
-        _cache[key] = (now, items)
-        _cache.move_to_end(key)
-        while len(_cache) > tk.asint(tk.config.get("ckanext.ssen_roadmap.cache_size")):
-            _cache.popitem(last=False)
+
+    def put(self, key: Any, value: Any) -> None:
+        size = tk.asint(tk.config.get(self._size_option))
+        with self._lock:
+            self._data[key] = (time.monotonic(), value)
+            self._data.move_to_end(key)
+            while len(self._data) > size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_items_cache = LruCache("ckanext.ssen_roadmap.cache_size")
+
+
+def visible_items(context: Context, key: tuple[Any, ...] | None = None) -> tuple[RoadmapItem, ...]:
+    """:func:`search_items`, cached per permission labels and catalogue stamp."""
+    if not caching():
+        return search_items(context)
+    key = key or cache_key(context)
+    items = _items_cache.get(key)
+    if items is None:
+        items = search_items(context)
+        _items_cache.put(key, items)
     return items
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _items_cache.clear()
+    for hook in _clear_hooks:
+        hook()
+
+
+_clear_hooks: list[Any] = []

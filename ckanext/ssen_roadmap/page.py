@@ -8,8 +8,11 @@ from importlib import import_module
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from markupsafe import Markup
 
 from ckanext.ssen_roadmap import choices
+from ckanext.ssen_roadmap import items as roadmap_items
 from ckanext.ssen_roadmap.document import Document, Segment, parse_document
 from ckanext.ssen_roadmap.timeline import (
     STATUSES,
@@ -134,3 +137,35 @@ def timeline_view(
         },
         heading=segment.attrs.get("title", "") or tk._("Roadmap timeline"),
     )
+
+
+_html_cache = roadmap_items.LruCache("ckanext.ssen_roadmap.cache_size")
+roadmap_items._clear_hooks.append(_html_cache.clear)
+
+
+def render_timeline(segment: Segment, context: Context, query: Filters) -> Markup:
+    """One timeline's HTML, cached like the items (per permission labels and
+    catalogue stamp) and per placeholder, filters, language and URL root."""
+    if not roadmap_items.caching():
+        items = roadmap_items.visible_items(context)
+        return _render(timeline_view(segment, items, query))
+    key = roadmap_items.cache_key(context)
+    html_key = (
+        key,
+        segment.index,
+        tuple(sorted(segment.attrs.items())),
+        query,
+        tk.h.lang(),
+        tk.request.script_root,
+        tk.request.host_url,
+    )
+    html = _html_cache.get(html_key)
+    if html is None:
+        items = roadmap_items.visible_items(context, key)
+        html = _render(timeline_view(segment, items, query))
+        _html_cache.put(html_key, html)
+    return html
+
+
+def _render(view: TimelineView) -> Markup:
+    return Markup(tk.render_snippet("ssen_roadmap/snippets/timeline.html", {"tl": view}))

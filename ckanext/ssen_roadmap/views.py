@@ -11,7 +11,7 @@ from flask import Blueprint, Response
 
 from ckanext.ssen_roadmap import choices, exports
 from ckanext.ssen_roadmap import items as roadmap_items
-from ckanext.ssen_roadmap.page import load_document, timeline_view
+from ckanext.ssen_roadmap.page import load_document, render_timeline
 from ckanext.ssen_roadmap.query import dataset_url, parse_filters
 from ckanext.ssen_roadmap.timeline import build_timeline
 
@@ -45,8 +45,7 @@ def index() -> str:
     context = _context()
     document = load_document()
     query = parse_filters(tk.request.args, strict=False)
-    items = roadmap_items.visible_items(context)
-    timelines = [timeline_view(seg, items, query) for seg in document.timelines]
+    timelines = [render_timeline(seg, context, query) for seg in document.timelines]
     return tk.render(
         "ssen_roadmap/index.html",
         {
@@ -66,8 +65,7 @@ def fragment(index: int) -> str:
     if index >= len(segments):
         return tk.abort(404, tk._("No such timeline"))
     query = parse_filters(tk.request.args, strict=False)
-    view = timeline_view(segments[index], roadmap_items.visible_items(_context()), query)
-    return tk.render("ssen_roadmap/snippets/timeline.html", {"tl": view, "fragment": True})
+    return render_timeline(segments[index], _context(), query)
 
 
 def _url_for_item(item: Any) -> str:
