@@ -89,9 +89,43 @@ def _wrap(module: Any, name: str, replacement: Callable[..., Any], always: bool 
     setattr(module, name, _dispatch(current, replacement, always))
 
 
+def _empty_index_after(original: Callable[..., Any]) -> Callable[..., Any]:
+    def reset(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        empty_index()
+        return result
+
+    setattr(reset, _MARK, original)
+    return reset
+
+
+def empty_index() -> None:
+    """Remove every indexed document (no-op when the table is missing)."""
+    from ckan import model
+    from sqlalchemy import text
+
+    from ckanext.ssen_search.tables import TABLE
+
+    with model.ensure_engine().begin() as connection:
+        if connection.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar():
+            connection.execute(text(f"DELETE FROM {TABLE}"))
+
+
+def _hook_database_reset() -> None:
+    """CKAN's test ``reset_db`` empties only the tables of its own model
+    (``Repository.delete_all``): empty the index with them, or documents of
+    datasets that no longer exist would stay searchable."""
+    from ckan import model
+
+    current = model.repo.delete_all
+    if not hasattr(current, _MARK):
+        model.repo.delete_all = _empty_index_after(current)  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Install the dispatchers (idempotent; cheap to call on every
     ``update_config``, which also catches modules imported later)."""
+    _hook_database_reset()
     search = _search_module()
     for module_name in CONNECTION_MODULES:
         module = sys.modules.get(module_name)

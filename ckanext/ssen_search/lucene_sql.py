@@ -313,8 +313,9 @@ class SqlCompiler:
                 clauses.append(f"score {direction}")
                 continue
             key = self.bind(field)
+            # numbers (also numbers kept in strings) first, in numeric order
             clauses.append(
-                f"(CASE WHEN jsonb_typeof({DOC} -> {key}) = 'number' "
+                f"(CASE WHEN {DOC} ->> {key} ~ '{_NUMBER_SQL_RE}' "
                 f"THEN ({DOC} ->> {key})::numeric END) {direction} NULLS LAST"
             )
             clauses.append(f"({DOC} ->> {key}) COLLATE \"C\" {direction} NULLS LAST")
