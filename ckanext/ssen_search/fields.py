@@ -15,7 +15,7 @@ from typing import Any
 
 TEXT_FIELDS = frozenset({
     "title", "notes", "author", "author_email", "maintainer", "maintainer_email",
-    "res_name", "res_description", "urls", "title_ngram", "name_ngram",
+    "res_name", "res_description", "urls",
     "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
     "linked_from", "child_of", "parent_of",
 })

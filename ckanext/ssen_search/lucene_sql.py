@@ -43,6 +43,7 @@ from ckanext.ssen_search.fields import is_text_field
 DOC = "d.doc"
 VECTOR = "d.search_vector"
 CATCH_ALL = "text"
+NGRAM_SUFFIX = "_ngram"
 
 _NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _NUMBER_SQL_RE = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
@@ -301,7 +302,7 @@ class SqlCompiler:
     def order_by(self, sort: str | None) -> str:
         """``sort`` (``field asc|desc, ...``) as an ORDER BY list."""
         clauses: list[str] = []
-        for raw in (sort or "").split(","):
+        for raw in (sort or "score desc").split(","):
             raw = raw.strip()
             if not raw:
                 continue
@@ -393,6 +394,8 @@ class SqlCompiler:
                 "'\"\"'::jsonb), '[\"string\", \"numeric\"]')")
 
     def _leaf(self, field: str, value: str, phrase: bool) -> str:
+        if field.endswith(NGRAM_SUFFIX):
+            return self._substrings(field[: -len(NGRAM_SUFFIX)], value)
         if field == CATCH_ALL or is_text_field(field):
             tsq = self._tsquery(value, phrase)
             vector = VECTOR if field == CATCH_ALL else self._field_vector(field)
@@ -401,6 +404,17 @@ class SqlCompiler:
             # a query of stop words only matches everything, as Solr drops it
             return f"(numnode({tsq}) = 0 OR {vector} @@ {tsq})"
         return self._equals(field, value)
+
+    def _substrings(self, field: str, value: str) -> str:
+        """Solr's ``*_ngram`` copies (autocomplete): every word of ``value``
+        occurs inside the field, ignoring case."""
+        words = [w for w in value.split() if w] or [""]
+        tests = []
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            tests.append(f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) "
+                         f"WHERE el.v ILIKE {self.bind('%' + escaped + '%')})")
+        return "(" + " AND ".join(tests) + ")"
 
     def _equals(self, field: str, value: str) -> str:
         candidates: list[Any] = [value]
