@@ -71,3 +71,9 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     ) -> dict[str, Any]:
         facets_dict.update(facets.titles())
         return facets_dict
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        facets_dict.update(facets.titles())
+        return facets_dict

@@ -187,3 +187,11 @@ BAD_RESOURCE_VALUES = [
 def test_bad_resource_value_is_refused_with_its_message(sysadmin, field, value, message):
     pkg = data.dataset("", resources=[data.resource(**{field: value})])
     assert _errors(sysadmin, pkg) == {"resources": [{field: [message]}]}
+
+
+@unowned
+def test_unknown_audience_is_refused(sysadmin):
+    errors = _errors(sysadmin, data.dataset("", target_audience=["aliens"]))
+    assert list(errors) == ["target_audience"]
+    # the roadmap preset uses ckanext-scheming's own multiple-choice validator
+    assert errors["target_audience"] == ['unexpected choice "aliens"']

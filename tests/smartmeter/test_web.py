@@ -213,3 +213,19 @@ def test_facets_on_the_generic_dataset_page(app, sysadmin, org):
     for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
                   "Target audience"):
         assert title in body
+
+
+def test_resource_page_shows_its_quality_summary(app, published):
+    res = published["resources"][1]
+    body = app.get(f"/smart-meter/{published['name']}/resource/{res['id']}").body
+    soup = BeautifulSoup(body, "html.parser")
+    rows = soup.select(".ssen-quality-table tbody tr")
+    assert [r["data-resource-id"] for r in rows] == [res["id"]]
+    assert rows[0].select("td")[0].text.strip() == "2,000"
+
+
+def test_facets_on_the_organization_page(app, sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]},
+                        **data.dataset(org["id"], resources=[]))
+    body = app.get(f"/organization/{org['name']}").body
+    assert "SHEPD (north of Scotland)" in _facet_items(body, "licence_area")
