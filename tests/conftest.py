@@ -3,7 +3,9 @@
 CKAN's ``clean_db`` drops every table, including those that plugins create
 with their own migrations (harvest, activity, ssen_search). Ours re-applies
 the migrations of every loaded plugin that has some, so tests that list
-``with_plugins`` before ``clean_db`` get a complete database.
+``with_plugins`` before ``clean_db`` get a complete database, and empties the
+search index (CKAN's session-wide ``reset_db`` may predate the ssen_search
+hook that does it).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Callable
 import ckan.plugins as p
 import pytest
 from ckan.cli.db import _resolve_alembic_config, _run_migrations
+from ckan.lib import search
 
 
 def _plugins_with_migrations() -> list[str]:
@@ -29,3 +32,5 @@ def clean_db(reset_db: Callable[[], None]) -> None:
     reset_db()
     for name in _plugins_with_migrations():
         _run_migrations(name)
+    if p.plugin_loaded("ssen_search"):
+        search.clear_all()
