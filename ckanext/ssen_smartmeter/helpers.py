@@ -118,18 +118,18 @@ def ssen_smartmeter_load_profile(pkg: dict[str, Any]) -> dict[str, Any] | None:
         limit = tk.config.get("ckanext.ssen_smartmeter.chart_unit_choices")
         view["units"] = profile.list_units(path, limit)
         unit = (args.get("unit") or "").strip() or (view["units"][0].id if view["units"] else "")
-        if not unit or not profile.has_unit(path, unit):
-            view["error"] = tk._("No {noun} {unit} in the file of {day}.").format(
-                noun=noun, unit=unit, day=view["day"]
-            )
-            return view
         threshold = ssen_smartmeter_privacy_threshold(pkg)
-        points = profile.read_profile(path, unit, measure, threshold)
+        found = profile.read_profile(path, unit, measure, threshold) if unit else None
     except Exception:  # a damaged file must not break the dataset page
         log.exception("cannot read the load profile of %s", resource.get("id"))
         view["error"] = tk._("The Parquet file of this day could not be read.")
         return view
-    unit_name = next((u.name for u in view["units"] if u.id == unit), "")
+    if found is None:
+        view["error"] = tk._("No {noun} {unit} in the file of {day}.").format(
+            noun=noun, unit=unit, day=view["day"]
+        )
+        return view
+    unit_name, points = found.unit.name, found.points
     unit_label = profile.MEASURES[measure][2]
     template = tk._("{measure} import of {noun} {unit}{name}, {day} (half-hourly, {unit_label})")
     title = template.format(

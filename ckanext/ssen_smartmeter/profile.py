@@ -4,13 +4,16 @@ Imports nothing from CKAN (pyarrow only). Privacy: a half-hour value is
 returned only if it is present in the file *and* its meter count is present
 and at least the privacy threshold; anything else is ``None`` (drawn as a
 gap). Suppressed cells are empty in the file, so this is a second guard.
+
+Published files are sorted by ``dataset_id``, so the filter on one id reads
+only the row groups whose statistics can hold it, and the picker's
+suggestions come from the first row groups only: a day of ~87,000 feeders
+(4.2 million rows) is never read whole for one page.
 """
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow.parquet as pq
 
@@ -20,6 +23,7 @@ MEASURES = {
 }
 TIME_COLUMN = "data_collection_log_timestamp"
 ID_COLUMN = "dataset_id"
+NAME_COLUMNS = ("lv_feeder_name", "secondary_substation_name")
 
 
 @dataclass(frozen=True)
@@ -28,54 +32,77 @@ class Unit:
     name: str
 
 
-def read_profile(
-    path: str, unit_id: str, measure: str, privacy_threshold: int
-) -> list[tuple[dt.datetime, int | None]]:
-    """(period end as naive UTC, value or ``None``) of ``unit_id``, in time order.
+@dataclass
+class Profile:
+    unit: Unit
+    points: list[tuple[dt.datetime, int | None]] = field(default_factory=list)
+
+
+def read_profile(path: str, unit_id: str, measure: str, privacy_threshold: int) -> Profile | None:
+    """The half-hours of ``unit_id`` (period end as naive UTC, value or
+    ``None``) in time order, or ``None`` when the file does not hold the id.
 
     :raises KeyError: on an unknown measure
     """
     value_column, count_column, _ = MEASURES[measure]
+    names = _name_columns(path)
     table = pq.read_table(
         path,
-        columns=[ID_COLUMN, TIME_COLUMN, value_column, count_column],
+        columns=[ID_COLUMN, TIME_COLUMN, value_column, count_column, *names],
         filters=[(ID_COLUMN, "=", unit_id)],
     )
-    times = [_utc(t) for t in table.column(TIME_COLUMN).to_pylist()]
-    values = table.column(value_column).to_pylist()
-    counts = table.column(count_column).to_pylist()
+    if table.num_rows == 0:
+        return None
+    label = _label({c: next((v for v in table.column(c).to_pylist() if v), "") for c in names})
     rows = []
-    for moment, value, count in zip(times, values, counts, strict=True):
+    for moment, value, count in zip(
+        table.column(TIME_COLUMN).to_pylist(),
+        table.column(value_column).to_pylist(),
+        table.column(count_column).to_pylist(),
+        strict=True,
+    ):
         published = value is not None and count is not None and count >= privacy_threshold
-        rows.append((moment, int(value) if published else None))
+        rows.append((_utc(moment), int(value) if published else None))
     rows.sort(key=lambda r: r[0])
-    return rows
+    return Profile(Unit(unit_id, label), rows)
 
 
 def list_units(path: str, limit: int = 200) -> list[Unit]:
-    """The first ``limit`` feeders or substations of the file, by id."""
-    return list(_units(path, os.path.getmtime(path))[:limit])
-
-
-def has_unit(path: str, unit_id: str) -> bool:
-    """Whether the file holds ``unit_id``."""
-    return any(u.id == unit_id for u in _units(path, os.path.getmtime(path)))
-
-
-@functools.lru_cache(maxsize=16)
-def _units(path: str, mtime: float) -> tuple[Unit, ...]:
-    schema = pq.read_schema(path)
-    name_columns = [c for c in ("lv_feeder_name", "secondary_substation_name") if c in schema.names]
-    table = pq.read_table(path, columns=[ID_COLUMN, *name_columns])
-    ids = table.column(ID_COLUMN)
+    """Up to ``limit`` feeders or substations of the file, in file order,
+    read from as few row groups as needed."""
+    handle = pq.ParquetFile(path)
+    names = [c for c in NAME_COLUMNS if c in handle.schema_arrow.names]
     seen: dict[str, str] = {}
-    names = [table.column(c).to_pylist() for c in name_columns]
-    for row, unit_id in enumerate(ids.to_pylist()):
-        if unit_id is None or unit_id in seen:
-            continue
-        label = next((col[row] for col in names if col[row]), "")
-        seen[unit_id] = label or ""
-    return tuple(Unit(i, seen[i]) for i in sorted(seen))
+    for group in range(handle.num_row_groups):
+        table = handle.read_row_group(group, columns=[ID_COLUMN, *names])
+        ids = table.column(ID_COLUMN).to_pylist()
+        labels = [table.column(c).to_pylist() for c in names]
+        for row, unit_id in enumerate(ids):
+            if unit_id is None:
+                continue
+            if unit_id not in seen or not seen[unit_id]:
+                seen[unit_id] = _label({c: col[row] for c, col in zip(names, labels, strict=True)})
+            if len(seen) > limit:
+                break
+        if len(seen) > limit:
+            break
+    return [Unit(i, n) for i, n in list(seen.items())[:limit]]
+
+
+def _label(names: dict[str, str | None]) -> str:
+    """The feeder's name; a nameless feeder is named after its substation."""
+    feeder = names.get("lv_feeder_name")
+    substation = names.get("secondary_substation_name")
+    if feeder:
+        return feeder
+    if substation:
+        return f"{substation} substation" if "lv_feeder_name" in names else substation
+    return ""
+
+
+def _name_columns(path: str) -> list[str]:
+    schema = pq.read_schema(path)
+    return [c for c in NAME_COLUMNS if c in schema.names]
 
 
 def _utc(value: object) -> dt.datetime:
@@ -84,8 +111,5 @@ def _utc(value: object) -> dt.datetime:
             return value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
     if isinstance(value, str):
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return _utc(parsed)
+        return _utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
     raise TypeError(f"{TIME_COLUMN} holds {type(value).__name__}, expected a timestamp")
-
-

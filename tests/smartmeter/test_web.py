@@ -139,7 +139,8 @@ def test_feeder_and_measure_are_chosen_by_query_string(app, published):
     ).body
     soup = BeautifulSoup(body, "html.parser")
     svg = soup.select_one("#load-profile svg")
-    assert "Reactive import of feeder 000100200302 (Harbour Road)" in svg.select_one("title").text
+    title = svg.select_one("title").text
+    assert "Reactive import of feeder 000100200302 (Harbour Road substation)" in title
     assert svg.select_one("desc").text.startswith("48 of 48 half-hours published")
     assert soup.select_one("#ssen-unit")["value"] == "000100200302"
     assert soup.select_one("#ssen-measure option[selected]")["value"] == "reactive"
