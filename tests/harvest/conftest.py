@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
@@ -99,3 +100,17 @@ def make_source(sysadmin: dict[str, Any], org: dict[str, Any]
         return source
 
     return make
+
+
+@pytest.fixture
+def worker_ini(tmp_path: Path, harvest_config: Path) -> Path:
+    """An ini for the consumer processes: test.ini plus this test's settings."""
+    test_ini = Path(tk.config["__file__"])
+    keys = ("sqlalchemy.url", "ckan.storage_path", "ckan.redis.url",
+            "ckan.harvest.mq.redis_db", "ckanext.ssen_smartmeter.source_roots")
+    lines = ["[app:main]", f"use = config:{test_ini}"]
+    lines += [f"{key} = {tk.config.get(key)}" for key in keys if tk.config.get(key)]
+    logging = test_ini.read_text().split("[loggers]", 1)[1]
+    ini = tmp_path / "worker.ini"
+    ini.write_text("\n".join(lines) + "\n\n[loggers]" + logging)
+    return ini

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -68,3 +69,32 @@ def test_a_source_over_generated_days_publishes_monthly_datasets(
                 assert resource["sha256"] == sha256(expected)
                 assert resource["size"] == expected.stat().st_size
         assert quality["rows_read"] > 0 and quality["files_published"]
+
+
+def test_the_ckan_commands_harvest_report_and_run_test(
+        generated: Path, make_source: Callable[..., dict[str, Any]], worker_ini: Path) -> None:
+    ckan = str(Path(sys.executable).with_name("ckan"))
+    source = make_source(source_config(generated, last_date=DAYS[1].isoformat()))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([ckan, "-c", str(worker_ini), *args], capture_output=True,
+                              text=True, timeout=300)
+
+    done = run("ssen-smartmeter", "harvest", source["name"], "--date", DAYS[0].isoformat())
+    assert done.returncode == 0, done.stderr
+    assert "1 day(s) to process" in done.stdout
+    line = next(x for x in done.stdout.splitlines() if x.startswith(DAYS[0].isoformat()))
+    assert line.split()[1] == "published" and line.split()[-1] == "4"
+    job_id = re.search(r"^job ([0-9a-f-]{36}): Finished$", done.stdout, re.M).group(1)
+
+    shown = run("ssen-smartmeter", "report", job_id)
+    assert shown.returncode == 0 and DAYS[0].isoformat() in shown.stdout
+
+    # the synchronous mode of ckanext-harvest publishes the remaining day
+    test_run = run("harvester", "run-test", source["name"])
+    assert test_run.returncode == 0, test_run.stderr
+    assert [r["period_start"] for r in show("smart-meter-lv-feeder-2024-02")["resources"]
+            if r["format"] == "CSV"] == [DAYS[0].isoformat(), DAYS[1].isoformat()]
+
+    refused = run("ssen-smartmeter", "harvest", source["name"], "--from", "2024-02-13")
+    assert refused.returncode != 0 and "--from and --to go together" in refused.stderr

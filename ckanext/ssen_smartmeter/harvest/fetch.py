@@ -65,6 +65,10 @@ def fetch(obj: HarvestObject, config: SourceConfig,
         raise FetchError(f"{day}: reads unavailable: {exc}") from None
 
     current = state.current_object(obj.harvest_source_id, day)
+    if current is not None and current.id == obj.id:
+        # the queue delivered an object that already completed: keep its record
+        workarea.remove(work)
+        return "unchanged"
     if current is not None and kind is not Kind.RESTATE:
         reads = with_checksums(reads)
         state.set_extra(obj, state.INPUTS, digest_of(reads))
