@@ -19,7 +19,7 @@ from typing import Any
 
 import ckan.plugins as p
 
-from ckanext.ssen_search.connection import PgSearchConnection
+from ckanext.ssen_search.connection import PgSearchConnection, forget_table
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,19 @@ def _hook_database_reset() -> None:
     current = model.repo.delete_all
     if not hasattr(current, _MARK):
         model.repo.delete_all = _empty_index_after(current)  # type: ignore[method-assign]
+    current = model.repo.clean_db
+    if not hasattr(current, _MARK):
+        model.repo.clean_db = _forget_table_after(current)  # type: ignore[method-assign]
+
+
+def _forget_table_after(original: Callable[..., Any]) -> Callable[..., Any]:
+    def clean(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        forget_table()
+        return result
+
+    setattr(clean, _MARK, original)
+    return clean
 
 
 def install() -> None:

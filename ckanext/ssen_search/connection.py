@@ -14,6 +14,7 @@ import fnmatch
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,13 +36,32 @@ def text_search_config() -> str:
     return config.get("ckanext.ssen_search.text_search_config") or "english"
 
 
+class _TableCheck:
+    """When the table was last seen (a look-up per statement would cost a
+    round trip; CKAN's ``clean_db`` resets this through the backend's hook)."""
+
+    seen_at = float("-inf")
+    ttl = 10.0
+
+
+TABLE_CHECK = _TableCheck()
+
+
+def forget_table() -> None:
+    TABLE_CHECK.seen_at = float("-inf")
+
+
 def ensure_table() -> None:
     """Create the index table when it is missing (CKAN's ``clean_db`` drops
     every table; ``ckan db upgrade -p ssen_search`` is the normal way)."""
+    now = time.monotonic()
+    if now - TABLE_CHECK.seen_at < TABLE_CHECK.ttl:
+        return
     exists = model.Session.execute(
         sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}
     ).scalar()
     if exists:
+        TABLE_CHECK.seen_at = now
         return
     log.info("Creating the missing search index table %s", TABLE)
     with model.ensure_engine().begin() as connection:
@@ -202,29 +222,31 @@ class PgSearchConnection:
         limit = _int(kwargs, "facet.limit", 50)
         mincount = _int(kwargs, "facet.mincount", 0)
 
-        with model.Session.begin_nested():
-            try:
-                hits, facets = self._count_and_facets(
-                    compiler, where, facet_fields, limit, mincount)
-                docs = self._page(compiler, where, score, order, rows, start, fl) if rows else []
-            except sa.exc.DBAPIError as error:
-                raise SearchError(f"Search failed: {error.orig}") from error
+        try:
+            hits, facets = self._count_and_facets(compiler, where, facet_fields, limit, mincount)
+            docs = self._page(compiler, where, score, order, rows, start, fl) if rows else []
+        except sa.exc.DBAPIError as error:
+            # leave the session usable for the rest of the request (a search
+            # is a read: nothing of the request's own is normally pending)
+            model.Session.rollback()
+            raise SearchError(f"Search failed: {error.orig}") from error
         return Results(docs, hits, facets)
 
     def _count_and_facets(self, compiler: SqlCompiler, where: str, facet_fields: list[str],
                           limit: int, mincount: int) -> tuple[int, dict[str, list[Any]]]:
-        columns = ["1 AS one"]
+        columns = ["d.index_id AS rid"]
         parts = ["SELECT -1 AS i, NULL::text AS v, count(*) AS c FROM m"]
         params = dict(compiler.params)
         for i, field in enumerate(facet_fields):
             params[f"ff{i}"] = field
             columns.append(f"d.doc -> :ff{i} AS f{i}")
             limit_sql = f"LIMIT {int(limit)}" if limit >= 0 else ""
-            parts.append(f"""(SELECT {i}, x.v, count(*) FROM m, LATERAL (
-                    SELECT DISTINCT e #>> '{{}}' FROM jsonb_array_elements(
+            # a dataset counts once per value (two CSV resources: one CSV)
+            parts.append(f"""(SELECT {i}, x.v, count(*) FROM (
+                    SELECT DISTINCT m.rid, e #>> '{{}}' AS v FROM m, jsonb_array_elements(
                         CASE jsonb_typeof(m.f{i}) WHEN 'array' THEN m.f{i}
                         ELSE jsonb_build_array(m.f{i}) END) AS e
-                    WHERE jsonb_typeof(e) IN ('string', 'number', 'boolean')) AS x(v)
+                    WHERE jsonb_typeof(e) IN ('string', 'number', 'boolean')) AS x
                 GROUP BY x.v HAVING count(*) >= {max(int(mincount), 0)}
                 ORDER BY count(*) DESC, x.v COLLATE "C" {limit_sql})""")
         sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} AS d "
