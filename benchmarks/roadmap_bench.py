@@ -136,7 +136,8 @@ def naive_page(client: Any) -> Callable[[], None]:
     from ckanext.ssen_roadmap.timeline import Filters
 
     def run() -> None:
-        with client.application.test_request_context("/roadmap"):
+        environ = {"CKAN_LANG": "en", "CKAN_LANG_IS_DEFAULT": True}
+        with client.application.test_request_context("/roadmap", environ_base=environ):
             client.application.preprocess_request()
             ctx: Any = {"user": "", "model": model, "session": model.Session}
             names = tk.get_action("package_list")(dict(ctx), {})

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError as WtfValidationError
 
 from ckanext.ssen_roadmap import choices, exports
 from ckanext.ssen_roadmap import items as roadmap_items
@@ -112,6 +114,23 @@ def atom_feed() -> Response:
     return Response(body, mimetype="application/atom+xml")
 
 
+def _check_csrf() -> None:
+    """Validate the form's CSRF token ourselves for cookie sessions.
+
+    CKAN 2.12 exempts a view from Flask-WTF's check for good (a process-wide
+    ``csrf.exempt``) the first time any request reaches it with an API token,
+    which would leave the form unprotected afterwards for browser sessions.
+    """
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or tk.g.get("login_via_auth_header"):
+        return
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    try:
+        validate_csrf(tk.request.form.get(field))
+    except WtfValidationError as exc:
+        tk.abort(400, tk._("The form expired or was not sent from this site: {reason}").format(
+            reason=exc))
+
+
 @roadmap.route("/roadmap/request", methods=["GET", "POST"])
 def request_dataset() -> Any:
     if not tk.current_user.is_authenticated:
@@ -120,6 +139,7 @@ def request_dataset() -> Any:
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if tk.request.method == "POST":
+        _check_csrf()
         form = tk.request.form
         data = {
             "title": form.get("title", ""),

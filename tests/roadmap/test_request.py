@@ -93,3 +93,36 @@ def test_the_form_carries_a_csrf_token(app, org, requester, ckan_config, monkeyp
     auth = {"Authorization": requester["token"]}
     page = BeautifulSoup(app.get("/roadmap/request", headers=auth).body, "html.parser")
     assert page.select_one("form#roadmap-request input[name=_csrf_token]") is not None
+
+
+def _csrf_token(html: str) -> str:
+    field = BeautifulSoup(html, "html.parser").select_one("input[name=_csrf_token]")
+    assert field is not None
+    return str(field["value"])
+
+
+def test_a_post_without_the_csrf_token_is_refused(org, ckan_config, monkeypatch, make_app):
+    """Also after API-token requests reached the view (which makes CKAN exempt
+    it from Flask-WTF's check for the rest of the process)."""
+    monkeypatch.setitem(ckan_config, "WTF_CSRF_ENABLED", True)
+    app = make_app()
+    token_user = factories.User()
+    api_token = factories.APIToken(user=token_user["name"])["token"]
+    app.post("/roadmap/request", data=FORM, headers={"Authorization": api_token})
+    factories.User(name="cookie-user", password="correct horse battery")
+    login_page = app.get("/user/login")
+    response = app.post(
+        "/user/login",
+        data={"login": "cookie-user", "password": "correct horse battery",
+              "_csrf_token": _csrf_token(login_page.body)},
+    )  # fmt: skip
+    assert response.status_code == 200
+    refused = app.post("/roadmap/request", data=FORM, follow_redirects=False)
+    assert refused.status_code == 400
+    assert helpers.call_action("package_search", include_private=True)["count"] == 1
+    token = _csrf_token(app.get("/roadmap/request").body)
+    accepted = app.post(
+        "/roadmap/request", data={**FORM, "_csrf_token": token}, follow_redirects=False
+    )
+    assert accepted.status_code == 302
+    assert helpers.call_action("package_search", include_private=True)["count"] == 2
