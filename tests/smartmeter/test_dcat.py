@@ -125,3 +125,12 @@ def test_jsonld_export_parses(app, dataset):
     g = _graph(app, dataset["name"], "jsonld", "json-ld")
     ref = _dataset_ref(g)
     assert list(g.objects(ref, DCT.accrualPeriodicity)) == [URIRef(EU + "frequency/DAILY")]
+
+
+def test_catalog_export_lists_the_dataset_with_our_terms(app, dataset):
+    response = app.get("/catalog.ttl")
+    assert response.status_code == 200
+    g = Graph().parse(data=response.body, format="turtle")
+    ref = _dataset_ref(g)
+    assert str(g.value(ref, DCT.title)) == "Smart meter consumption, LV feeder, 2024-02"
+    assert list(g.objects(ref, DCT.accrualPeriodicity)) == [URIRef(EU + "frequency/DAILY")]

@@ -230,3 +230,22 @@ def test_facets_on_the_organization_page(app, sysadmin, org):
                         **data.dataset(org["id"], resources=[]))
     body = app.get(f"/organization/{org['name']}").body
     assert "SHEPD (north of Scotland)" in _facet_items(body, "licence_area")
+
+
+def test_dataset_without_files_has_no_chart_and_is_overdue(app, sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]},
+                        **data.dataset(org["id"], resources=[]))
+    soup = BeautifulSoup(app.get("/smart-meter/smart-meter-lv-feeder-2024-02").body,
+                         "html.parser")
+    assert soup.select_one("#load-profile") is None
+    assert soup.select_one(".ssen-quality") is None
+    assert soup.select_one(".ssen-freshness")["data-freshness"] == "overdue"
+    assert "No data published yet." in soup.select_one(".ssen-freshness-detail").text
+
+
+def test_other_dataset_types_keep_the_plain_page(app, sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, type="dataset",
+                        name="plain", title="Plain", owner_org=org["id"])
+    soup = BeautifulSoup(app.get("/dataset/plain").body, "html.parser")
+    assert soup.select_one(".ssen-coverage") is None
+    assert soup.select_one(".ssen-freshness") is None
