@@ -123,3 +123,25 @@ def test_publication_through_package_update_and_create(make_item, org_admin, org
     assert helpers.call_action("package_show", id=retired["id"])["roadmap_status"] == "retired"
     bare = make_item(name="no-data-yet")
     assert bare["roadmap_status"] == "planned" and bare["num_resources"] == 0
+
+
+def test_item_from_dataset_reads_extras_and_json_lists() -> None:
+    from ckanext.ssen_roadmap.items import item_from_dataset
+
+    item = item_from_dataset(
+        {
+            "id": "x", "name": "legacy", "title": "", "type": "dataset",
+            "extras": [
+                {"key": "roadmap_status", "value": "planned"},
+                {"key": "target_audience", "value": '["consultancies", "regulatory_bodies"]'},
+                {"key": "roadmap_planned_release", "value": "2026-Q1"},
+            ],
+            "organization": None, "num_resources": 0,
+        }
+    )  # fmt: skip
+    assert item is not None
+    assert (item.title, item.status, item.audience) == (
+        "legacy", "planned", ("consultancies", "regulatory_bodies"),
+    )  # fmt: skip
+    assert item.quarter is not None and item.quarter.key == "2026-Q1"
+    assert item_from_dataset({"id": "h", "name": "harvest-source", "type": "harvest"}) is None
