@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from markupsafe import Markup
 
-from ckanext.ssen_smartmeter import chart, profile
-from ckanext.ssen_smartmeter.storage import local_resource_path
-
-log = logging.getLogger(__name__)
+from ckanext.ssen_smartmeter import profile_view
 
 __all__ = [
     "ssen_smartmeter_label",
@@ -36,12 +30,7 @@ def ssen_smartmeter_label(field_name: str, value: Any, resource: bool = False) -
 
 def ssen_smartmeter_privacy_threshold(pkg: dict[str, Any]) -> int:
     """The threshold that applies: the dataset's, never below the site's."""
-    site = tk.config.get("ckanext.ssen_smartmeter.privacy_threshold")
-    try:
-        own = int(pkg.get("privacy_threshold") or 0)
-    except (TypeError, ValueError):
-        own = 0
-    return max(own, site)
+    return profile_view.privacy_threshold(pkg)
 
 
 def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,73 +69,14 @@ def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def ssen_smartmeter_load_profile(pkg: dict[str, Any]) -> dict[str, Any] | None:
-    """The load profile chart of the feeder or substation chosen in the
-    query string (``day``: a resource's ``period_start``, ``unit``: a
-    ``dataset_id``, ``measure``: ``active`` or ``reactive``), drawn from the
-    day's uploaded Parquet file. ``None`` if the dataset has no such file."""
-    files = [
-        r for r in pkg.get("resources") or []
-        if (r.get("format") or "").lower() == "parquet" and r.get("url_type") == "upload"
-    ]
-    if not files:
-        return None
-    files.sort(key=lambda r: r.get("period_start") or "", reverse=True)
+    """The load profile chart chosen in the query string (``day``: a
+    resource's ``period_start``, ``unit``: a ``dataset_id``, ``measure``:
+    ``active`` or ``reactive``); see :func:`profile_view.build`."""
     args = tk.request.args if tk.request else {}
-    day = args.get("day") or ""
-    resource = next((r for r in files if r.get("period_start") == day), files[0])
-    measure = args.get("measure") if args.get("measure") in profile.MEASURES else "active"
-    level = pkg.get("aggregation_level")
-    noun = "substation" if level == "secondary_substation" else "feeder"
-    view: dict[str, Any] = {
-        "days": [r.get("period_start") for r in files],
-        "day": resource.get("period_start"),
-        "resource": resource,
-        "measure": measure,
-        "measures": [(k, v[2]) for k, v in profile.MEASURES.items()],
-        "noun": noun,
-        "units": [],
-        "unit": None,
-        "svg": None,
-        "points": [],
-        "error": None,
-    }
-    path = local_resource_path(resource)
-    if not path or not os.path.exists(path):
-        view["error"] = tk._("The Parquet file of this day is not available on this server.")
-        return view
-    try:
-        limit = tk.config.get("ckanext.ssen_smartmeter.chart_unit_choices")
-        view["units"] = profile.list_units(path, limit)
-        unit = (args.get("unit") or "").strip() or (view["units"][0].id if view["units"] else "")
-        threshold = ssen_smartmeter_privacy_threshold(pkg)
-        found = profile.read_profile(path, unit, measure, threshold) if unit else None
-    except Exception:  # a damaged file must not break the dataset page
-        log.exception("cannot read the load profile of %s", resource.get("id"))
-        view["error"] = tk._("The Parquet file of this day could not be read.")
-        return view
-    if found is None:
-        view["error"] = tk._("No {noun} {unit} in the file of {day}.").format(
-            noun=noun, unit=unit, day=view["day"]
-        )
-        return view
-    unit_name, points = found.unit.name, found.points
-    unit_label = profile.MEASURES[measure][2]
-    template = tk._("{measure} import of {noun} {unit}{name}, {day} (half-hourly, {unit_label})")
-    title = template.format(
-        measure=measure.capitalize(),
-        noun=noun,
-        unit=unit,
-        name=f" ({unit_name})" if unit_name else "",
-        day=view["day"],
-        unit_label=unit_label,
+    return profile_view.build(
+        pkg, day=args.get("day"), unit=args.get("unit"), measure=args.get("measure"),
+        svg=True,
     )
-    view.update(
-        unit=unit,
-        title=title,
-        points=points,
-        svg=Markup(chart.load_profile_svg(points, title=title, unit=unit_label)),
-    )
-    return view
 
 
 def _int(value: Any) -> int:

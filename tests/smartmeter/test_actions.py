@@ -1,0 +1,67 @@
+"""The actions ssen_smartmeter_table_schema and ssen_smartmeter_load_profile."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests import helpers
+
+from ckanext.ssen_smartmeter import table_schema
+
+from . import data
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_table_schema_action_for_both_levels(app):
+    assert helpers.call_action("ssen_smartmeter_table_schema", level="lv_feeder") == (
+        table_schema.for_level("lv_feeder")
+    )
+    got = app.get("/api/3/action/ssen_smartmeter_table_schema",
+                  query_string={"level": "secondary_substation", "privacy_threshold": "7"}).json
+    assert got["result"] == table_schema.for_level("secondary_substation", 7)
+
+
+def test_table_schema_action_refuses_an_unknown_level():
+    with pytest.raises(helpers.logic.ValidationError) as info:
+        helpers.call_action("ssen_smartmeter_table_schema", level="primary")
+    assert info.value.error_dict == {
+        "level": ["aggregation level must be one of lv_feeder, secondary_substation, "
+                  "got 'primary'"]
+    }
+
+
+@pytest.fixture
+def with_parquet(sysadmin, org, create_with_upload, tmp_path):
+    pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
+                              **data.dataset(org["id"], resources=[]))
+    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
+    res = data.resource("2024-02-12 (Parquet)", format="Parquet")
+    res.pop("url")
+    with open(path, "rb") as handle:
+        create_with_upload(handle.read(), "day.parquet", context={"user": sysadmin["name"]},
+                           package_id=pkg["id"], **res)
+    return pkg
+
+
+def test_load_profile_action_returns_only_published_values(app, with_parquet):
+    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
+                  query_string={"id": with_parquet["name"], "unit": "000100200301"}).json
+    result = got["result"]
+    assert (result["unit"], result["unit_name"], result["day"]) == (
+        "000100200301", "Main Street", "2024-02-12"
+    )
+    assert (result["measure"], result["unit_of_measure"], result["privacy_threshold"]) == (
+        "active", "Wh", 5
+    )
+    assert len(result["points"]) == 48
+    assert result["points"][0] == {"period_end": "2024-02-12T00:30:00Z", "value": 1025}
+    assert [p["value"] for p in result["points"][9:11]] == [None, None]
+
+
+def test_load_profile_action_unknown_unit_and_private_dataset(app, sysadmin, with_parquet):
+    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
+                  query_string={"id": with_parquet["name"], "unit": "nope"}, status=404).json
+    assert got["error"]["message"] == "Not found: No feeder nope in the file of 2024-02-12."
+    helpers.call_action("package_patch", {"user": sysadmin["name"]}, id=with_parquet["id"],
+                        private=True)
+    app.get("/api/3/action/ssen_smartmeter_load_profile",
+            query_string={"id": with_parquet["name"]}, status=403)
