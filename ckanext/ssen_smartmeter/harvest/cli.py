@@ -65,10 +65,26 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+class _PhaseLines:
+    """The pipeline's progress inside a day: a line on stderr at most every 2 seconds."""
+
+    def __init__(self) -> None:
+        self.last = ("", -10.0)
+
+    def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
+        if phase == self.last[0] and elapsed - self.last[1] < 2.0:
+            return
+        self.last = (phase, elapsed)
+        done = "" if rows is None else f" rows {rows:,}" + ("" if total is None else f"/{total:,}")
+        click.echo(f"  [{elapsed:6.1f}s] {phase}{done}", err=True)
+
+
 def _run(source: str, asked: DayRange | None) -> None:
-    from ckanext.ssen_smartmeter.harvest.sync_run import RunError, run_job
+    from ckanext.ssen_smartmeter.harvest.sync_run import RunError, harvester, run_job
 
     bar: Any = None
+    plugin = harvester()
+    plugin.progress = _PhaseLines()
 
     def on_start(ids: list[str]) -> None:
         nonlocal bar
@@ -87,6 +103,7 @@ def _run(source: str, asked: DayRange | None) -> None:
     except RunError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
+        plugin.progress = None
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(f"job {report['job_id']}: {report['status']}")

@@ -119,7 +119,11 @@ def _report_late(obj: HarvestObject, day: dt.date, reads: list[InputFile],
     here = {f.name: str(f.path) for f in reads}
     # the published report names files relative to the source: map them to this machine
     published = [dict(i, path=here.get(i["path"], i["path"])) for i in published]
-    late = aggregate.count_late_reads(published, [f.path for f in reads])
+    try:
+        late = aggregate.count_late_reads(published, [f.path for f in reads])
+    except Exception as exc:  # an unreadable new file: say so, apply nothing
+        raise FetchError(f"{day}: reads changed since publication and cannot be counted "
+                         f"({type(exc).__name__}); the published files are unchanged") from None
     by_path = {str(f.path): f.name for f in reads}
     outcome = {
         "status": "late",
