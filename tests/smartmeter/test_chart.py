@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ckanext.ssen_smartmeter import chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -64,3 +67,18 @@ def test_nice_ceiling():
     assert [chart.nice_ceiling(v) for v in (0, 0.7, 3, 14, 180, 2600, 10000)] == [
         1, 1, 5, 20, 200, 5000, 10000
     ]
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=10**7)),
+                min_size=1, max_size=48))
+def test_every_gap_is_shaded_and_every_published_value_drawn(values):
+    points = [(DAY + dt.timedelta(minutes=30 * (k + 1)), v) for k, v in enumerate(values)]
+    root = ET.fromstring(chart.load_profile_svg(points, title="t", unit="Wh"))
+    assert len(root.findall(f"{SVG}rect[@class='suppressed']")) == values.count(None)
+    drawn = sum(len(p.get("points").split()) for p in root.findall(f"{SVG}polyline"))
+    drawn += len(root.findall(f"{SVG}circle"))
+    assert drawn == len(values) - values.count(None)
+    for element in root.iter():  # everything inside the 720 x 300 view box
+        for attr, limit in (("x", 720), ("cx", 720), ("y", 300), ("cy", 300)):
+            if element.get(attr) is not None:
+                assert 0 <= float(element.get(attr)) <= limit

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ckanext.ssen_smartmeter import freshness
 
@@ -79,3 +81,17 @@ def test_no_resources_or_unknown_frequency_is_not_up_to_date():
 def test_unparseable_times_are_skipped():
     resources = [_res(last_modified="soon", created="2024-02-01T00:00:00")]
     assert freshness.last_data_update(resources) == dt.datetime(2024, 2, 1)
+
+
+@given(
+    st.sampled_from(freshness.FREQUENCIES),
+    st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+    st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=400)),
+    st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=400)),
+)
+def test_once_overdue_stays_overdue(frequency, last, first_wait, more_wait):
+    resources = [{"last_modified": last.isoformat()}]
+    earlier = freshness.compute(frequency, resources, last + first_wait)
+    later = freshness.compute(frequency, resources, last + first_wait + more_wait)
+    assert not (later.is_up_to_date and not earlier.is_up_to_date)
+    assert earlier.last_data_update == later.last_data_update == last

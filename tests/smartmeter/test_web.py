@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import helpers
 from freezegun import freeze_time
+from werkzeug.datastructures import MultiDict
 
 from ckanext.ssen_smartmeter.table_schema import as_json
 
@@ -249,3 +250,25 @@ def test_other_dataset_types_keep_the_plain_page(app, sysadmin, org):
     soup = BeautifulSoup(app.get("/dataset/plain").body, "html.parser")
     assert soup.select_one(".ssen-coverage") is None
     assert soup.select_one(".ssen-freshness") is None
+
+
+def test_dataset_created_through_the_form(app, sysadmin, org):
+    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items()
+            if isinstance(v, str)}
+    form.update(save="continue", _ckan_phase="dataset_new_1")
+    form = MultiDict([
+        *form.items(),
+        ("measures", "active_import"), ("measures", "reactive_import"),
+        ("target_audience", "regulatory_bodies"), ("privacy_threshold", "6"),
+        ("meters_represented", "40"),
+    ])
+    response = app.post("/smart-meter/new", data=form, headers=_auth(sysadmin),
+                        follow_redirects=False)
+    assert response.status_code == 302
+    assert "/resource/new" in response.headers["Location"]
+    shown = helpers.call_action("package_show", id="smart-meter-lv-feeder-2024-02")
+    assert shown["state"] == "draft"
+    assert shown["measures"] == ["active_import", "reactive_import"]
+    assert shown["target_audience"] == ["regulatory_bodies"]
+    assert (shown["privacy_threshold"], shown["meters_represented"]) == (6, 40)
+    assert shown["licence_area"] == "SHEPD"
