@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,39 @@ def test_job_report_action_cli_and_job_page_agree(
             str(expected["cells_suppressed_p2"])
         assert len(row.select(".files div")) == 4
 
+
+
+def test_an_import_interrupted_between_levels_is_completed_without_duplicates(
+        generated: Path, make_source: Callable[..., dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ckanext.ssen_smartmeter.harvest import publish
+
+    real = publish.publish_level
+
+    def dies_on_substations(config: Any, level: str, *args: Any, **kwargs: Any) -> Any:
+        if level == "secondary_substation":
+            raise RuntimeError("process died")
+        return real(config, level, *args, **kwargs)
+
+    source = make_source(source_config(generated, last_date=DAYS[0].isoformat()))
+    monkeypatch.setattr(publish, "publish_level", dies_on_substations)
+    broken = run_job(source["name"])
+    assert broken["statuses"] == {"error": 1}
+    lv = tk.get_action("package_show")({"ignore_auth": True},
+                                       {"id": "smart-meter-lv-feeder-2024-02"})
+    first = {r["id"]: (r["sha256"], r["quality_report"]["published_at"])
+             for r in lv["resources"]}
+    assert len(first) == 2
+
+    monkeypatch.setattr(publish, "publish_level", real)
+    time.sleep(1.1)  # a new attempt would otherwise get the same whole-second time
+    fixed = run_job(source["name"])
+    assert fixed["statuses"] == {"published": 1}
+    lv = tk.get_action("package_show")({"ignore_auth": True},
+                                       {"id": "smart-meter-lv-feeder-2024-02"})
+    # same resources, same bytes (the interrupted attempt's publication time is reused)
+    assert {r["id"]: (r["sha256"], r["quality_report"]["published_at"])
+            for r in lv["resources"]} == first
+    ss = tk.get_action("package_show")({"ignore_auth": True},
+                                       {"id": "smart-meter-secondary-substation-2024-02"})
+    assert len(ss["resources"]) == 2
