@@ -139,15 +139,14 @@ def _run(
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
 
-    con.execute(sql.DUP_METERS)
-    dup_meters = con.execute("SELECT count(*) FROM dup_meters").fetchone()[0]  # type: ignore[index]
-    if dup_meters:
+    con.execute(sql.GROUP_CELLS)
+    dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
+    if dup_groups:
         with reporter.watch("duplicates", con):
-            con.execute(sql.duplicates(sql.classify(
-                sources, day, config, only_meters="SELECT meter_idx FROM dup_meters")))
+            con.execute(sql.duplicates(
+                sql.classify(sources, day, config, only_groups=sql.DUP_GROUPS)))
     else:
-        con.execute(sql.duplicates("SELECT * FROM (" + sql.classify(sources, day, config)
-                                   + ") WHERE FALSE"))
+        con.execute(sql.duplicates(sql.classify(sources, day, config, only_groups="NULL")))
     reporter.phase("privacy")
     con.execute(sql.FEEDER_CELLS)
     con.execute(sql.SUBSTATION_CELLS)
@@ -218,7 +217,7 @@ def _counts(con: duckdb.DuckDBPyConnection, threshold: int, n_files: int) -> dic
     file_rows = [0] * n_files
     accepted = 0
     for file_idx, reason, n in con.execute(
-        f"SELECT file_idx, reason, n FROM agg WHERE gs = {sql.GS_FILE_REASON}"
+        "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
     ).fetchall():
         file_rows[file_idx] += int(n)
         if reason is None:
@@ -226,15 +225,19 @@ def _counts(con: duckdb.DuckDBPyConnection, threshold: int, n_files: int) -> dic
         else:
             rejected[REASONS[reason]] += int(n)
     duplicate = _scalar(
-        con, "SELECT sum(CASE WHEN identical THEN n - 1 ELSE n END) FROM dup_cells"
+        con, "SELECT sum(CASE WHEN identical THEN n - 1 ELSE n END) FROM dup_cells WHERE n > 1"
     )
     rejected["duplicate"] = duplicate
-    meters = _scalar(con, f"""
-        SELECT count(*) FROM agg m
-        LEFT JOIN (SELECT meter_idx, sum(CASE WHEN identical THEN n - 1 ELSE n END) AS lost
-                   FROM dup_cells GROUP BY meter_idx) d ON d.meter_idx = m.meter_idx
-        WHERE m.gs = {sql.GS_METER} AND m.meter_idx IS NOT NULL AND m.n - coalesce(d.lost, 0) > 0
+    seen = _scalar(con, """
+        SELECT sum(bit_count(mask)) FROM (
+            SELECT grp, bit_or(mask) AS mask FROM group_cells GROUP BY grp)
     """)
+    lost = _scalar(con, """
+        SELECT count(*) FROM (
+            SELECT meter_idx FROM dup_cells GROUP BY meter_idx
+            HAVING sum(CASE WHEN n = 1 OR identical THEN 1 ELSE 0 END) = 0)
+    """)
+    meters = seen - lost
     row = con.execute(
         "SELECT count(*) FILTER (WHERE p1_a), count(*) FILTER (WHERE p2_a), "
         "count(*) FILTER (WHERE p1_r), count(*) FILTER (WHERE p2_r) FROM feeder_flags"

@@ -180,7 +180,7 @@ def inspect_reads(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> list
 def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
     """``SELECT`` giving ``file_idx, mpan, ts, local_bad, a, s, r`` for one file.
 
-    ``ts`` is the period end as a naive UTC ``TIMESTAMP`` (NULL if unparseable);
+    ``ts`` is the period end in epoch microseconds, UTC (NULL if unparseable);
     ``local_bad`` flags naive local times that are ambiguous or do not exist.
     """
     types = file.types
@@ -188,22 +188,23 @@ def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
     source = relation(file.path, types, csv_types)
     ts_type = types["period_end"]
     utc_zone = timezone == "UTC"
+    # epoch microseconds: no calendar (ICU) work per row
     if ts_type == "TIMESTAMP WITH TIME ZONE":
-        ts, bad = "CAST(period_end AS TIMESTAMP)", "FALSE"
+        ts, bad = "epoch_us(period_end)", "FALSE"
     elif ts_type in _NAIVE_TS:
-        naive = "CAST(period_end AS TIMESTAMP)"
+        naive = "epoch_us(CAST(period_end AS TIMESTAMP))"
         ts, bad = (naive, "FALSE") if utc_zone else local_sql(naive, timezone, day)
     elif utc_zone:  # text; with the session in UTC, naive text is read as UTC
-        ts, bad = "CAST(TRY_CAST(period_end AS TIMESTAMPTZ) AS TIMESTAMP)", "FALSE"
+        ts, bad = "epoch_us(TRY_CAST(period_end AS TIMESTAMPTZ))", "FALSE"
     else:
         aware = (
             "(right(period_end, 1) IN ('Z', 'z') OR contains(period_end[12:], '+')"
             " OR contains(period_end[12:], '-'))"
         )
-        naive = "TRY_CAST(period_end AS TIMESTAMP)"
+        naive = "epoch_us(TRY_CAST(period_end AS TIMESTAMP))"
         local_ts, local_bad = local_sql(naive, timezone, day)
         ts = (
-            f"CASE WHEN {aware} THEN CAST(TRY_CAST(period_end AS TIMESTAMPTZ) AS TIMESTAMP)"
+            f"CASE WHEN {aware} THEN epoch_us(TRY_CAST(period_end AS TIMESTAMPTZ))"
             f" ELSE {local_ts} END"
         )
         bad = f"(NOT {aware} AND coalesce({local_bad}, FALSE))"

@@ -68,24 +68,34 @@ def transitions(timezone: str, day: dt.date, years_around: int = 1) -> list[Tran
     return found
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def epoch_us(value: dt.datetime) -> int:
+    """Microseconds since 1970-01-01 of a naive datetime (taken as is)."""
+    return (value - _EPOCH) // dt.timedelta(microseconds=1)
+
+
 def _ts(value: dt.datetime) -> str:
-    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    return str(epoch_us(value))
 
 
 def _interval(delta: dt.timedelta) -> str:
-    return f"INTERVAL {int(delta.total_seconds())} SECOND"
+    return str(delta // dt.timedelta(microseconds=1))
 
 
 def local_sql(column: str, timezone: str, day: dt.date) -> tuple[str, str]:
-    """SQL for (UTC naive timestamp, ``is_bad`` boolean) of a naive local ``column``.
+    """SQL for (UTC epoch microseconds, ``is_bad`` boolean) of a naive local ``column``.
 
-    ``is_bad`` is true for local times that are ambiguous or do not exist.
+    ``column`` holds the naive local time as epoch microseconds (wall clock
+    read as if UTC). ``is_bad`` is true for local times that are ambiguous or
+    do not exist. Pure integer comparisons, so any SQL engine runs it.
     """
     zone = ZoneInfo(timezone)
     moves = transitions(timezone, day)
     if not moves:
         offset = _offset(zone, dt.datetime(day.year, day.month, day.day))
-        utc = f"({column} - {_interval(offset)})" if offset else column
+        utc = f"({column} - {_interval(offset)})"
         return utc, "FALSE"
     bad: list[str] = []
     for move in moves:

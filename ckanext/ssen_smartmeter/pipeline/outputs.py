@@ -15,7 +15,8 @@ import duckdb
 
 from .config import AggregateConfig
 from .inputs import sql_str
-from .sql import day_bounds
+from .localtime import epoch_us
+from .sql import HALF_HOUR_US, day_bounds
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 VALUE_COLUMNS = (
@@ -79,7 +80,7 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {level.name}_out AS
         SELECT keys.{level.key} AS k, h.idx,
-               {start} + (h.idx + 1) * INTERVAL 30 MINUTE AS ts,
+               {start} + CAST(h.idx + 1 AS BIGINT) * {HALF_HOUR_US} AS ts,
                CAST(CASE WHEN {pub_a} THEN c.n_a END AS BIGINT) AS aggregated_device_count_active,
                CASE WHEN {pub_a} THEN round_half_even(c.sum_a) END
                    AS primary_consumption_active_import,
@@ -107,9 +108,9 @@ def _previous_select(path: Path) -> str:
     counts = ", ".join(f"TRY_CAST({c} AS BIGINT) AS {c}" for c in VALUE_COLUMNS)
     return f"""
         SELECT CAST(dataset_id AS VARCHAR) AS dataset_id,
-               CAST(CAST(data_collection_log_timestamp AS TIMESTAMPTZ) AS TIMESTAMP) AS ts,
-               CAST(CAST(insert_time AS TIMESTAMPTZ) AS TIMESTAMP) AS insert_time,
-               CAST(CAST(last_modified_time AS TIMESTAMPTZ) AS TIMESTAMP) AS last_modified_time,
+               epoch_us(CAST(data_collection_log_timestamp AS TIMESTAMPTZ)) AS ts,
+               epoch_us(CAST(insert_time AS TIMESTAMPTZ)) AS insert_time,
+               epoch_us(CAST(last_modified_time AS TIMESTAMPTZ)) AS last_modified_time,
                {counts}
         FROM {source}
     """
@@ -128,7 +129,7 @@ def write_level(
     Returns what was written and the (temporary, final) path pairs to move.
     """
     build_rows(con, level, day, config.threshold)
-    published = f"TIMESTAMP '{config.published_at_utc().isoformat(sep=' ')}'"
+    published = str(epoch_us(config.published_at_utc()))
     changed = new = removed = None
     if previous is None:
         insert_time = modified_time = published
@@ -170,40 +171,41 @@ def write_level(
         "lv_feeder_name": text("lv_feeder_name"),
         "substation_geo_location": text("substation_geo_location"),
     }
-    select = ", ".join(
-        [dims[c] for c in level.columns if c in dims]
-        + [f"o.{c}" for c in VALUE_COLUMNS]
-        + [
-            "CAST(o.ts AS TIMESTAMPTZ) AS data_collection_log_timestamp",
-            f"CAST({insert_time} AS TIMESTAMPTZ) AS insert_time",
-            f"CAST({modified_time} AS TIMESTAMPTZ) AS last_modified_time",
-        ]
-    )
+    times = {
+        "data_collection_log_timestamp": "o.ts",
+        "insert_time": insert_time,
+        "last_modified_time": modified_time,
+    }
+
+    def select(as_text: bool) -> str:
+        def stamp(expr: str) -> str:
+            if as_text:
+                return f"strftime(make_timestamp({expr}), '{TS_FORMAT}')"
+            return f"make_timestamptz({expr})"
+
+        return ", ".join(
+            dims[c] if c in dims else f"{stamp(times[c])} AS {c}" if c in times else f"o.{c}"
+            for c in level.columns
+        )
+
     folder = out_dir / level.name
     folder.mkdir(parents=True, exist_ok=True)
-    parquet = folder / f"{day.isoformat()}.parquet"
-    csv = folder / f"{day.isoformat()}.csv"
-    parquet_tmp = folder / f".{day.isoformat()}.parquet.tmp"
-    csv_tmp = folder / f".{day.isoformat()}.csv.tmp"
-    con.execute(f"""
-        COPY (
-            SELECT {select}
-            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
-            {prev_join}
-            ORDER BY o.k, o.idx
-        ) TO {sql_str(str(parquet_tmp))} (FORMAT parquet, COMPRESSION zstd)
-    """)
-    formatted = ", ".join(
-        f"strftime({c}, '{TS_FORMAT}') AS {c}"
-        if c in ("data_collection_log_timestamp", "insert_time", "last_modified_time") else c
-        for c in level.columns
+    final = [folder / f"{day.isoformat()}.parquet", folder / f"{day.isoformat()}.csv"]
+    temporary = [path.with_name(f".{path.name}.tmp") for path in final]
+    source = f"""
+        FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
+        {prev_join}
+        ORDER BY o.k, o.idx
+    """
+    con.execute(
+        f"COPY (SELECT {select(False)} {source}) TO {sql_str(str(temporary[0]))} "
+        "(FORMAT parquet, COMPRESSION zstd)"
     )
-    con.execute(f"""
-        COPY (SELECT {formatted} FROM read_parquet({sql_str(str(parquet_tmp))}))
-        TO {sql_str(str(csv_tmp))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')
-    """)
+    con.execute(
+        f"COPY (SELECT {select(True)} {source}) TO {sql_str(str(temporary[1]))} "
+        """(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')"""
+    )
     row = con.execute(f"SELECT count(*), count(DISTINCT k) FROM {level.name}_out").fetchone()
     assert row is not None
     written = Written(int(row[0]), int(row[1]), changed, new, removed)
-    return written, [(parquet_tmp, parquet), (csv_tmp, csv)]
-
+    return written, list(zip(temporary, final, strict=True))

@@ -3,171 +3,188 @@
 Stages, each a statement a distributed engine could run as well:
 
 1. ``classify``: every input row gets the first failing rejection reason (or
-   none) and, when accepted, its meter, feeder and half-hour index.
-2. ``first_pass``: one scan, one ``GROUPING SETS`` aggregate: rows per file and
-   reason; rows and a 48-bit half-hour mask per meter (a meter whose row count
-   differs from its mask's popcount has duplicates); counts and exact decimal
-   sums per feeder and half-hour.
-3. ``duplicates``: only for the (rare) meters with duplicates, a second look at
-   their rows per half-hour, giving corrections for the feeder cells.
-4. ``privacy``: substation cells from feeder cells, P1 and P2 flags.
+   none), its meter group and bit, and its half-hour index.
+2. ``first_pass``: one scan, one hash aggregate keyed by (meter group,
+   half-hour, reason, file). A meter group is up to 64 meters of one feeder;
+   besides counts and exact integer sums it ORs one bit per meter, so a group
+   whose row count differs from its bit count holds duplicates. Rows per file
+   and reason come from the same aggregate.
+3. ``duplicates``: only for the (rare) groups with duplicates, a second look at
+   their meters' rows per half-hour, giving corrections for the cells.
+4. ``privacy``: feeder and substation cells, P1 and P2 flags.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from .config import REASONS, SENTINELS, AggregateConfig
+from .localtime import epoch_us
 
-#: bucket of the ``GROUPING(file_idx, reason, meter_idx, feeder_idx, idx)`` bitmask
-GS_FILE_REASON = 0b00111
-GS_METER = 0b11011
-GS_CELL = 0b11100
+#: meters per group: one bit each in a UBIGINT
+GROUP_BITS = 64
 HALF_HOUR_US = 1_800_000_000
 
+#: values are summed exactly as integers of 1 mWh; x is such a sum (>= 0)
 ROUND_HALF_EVEN_MACRO = """
 CREATE OR REPLACE TEMP MACRO round_half_even(x) AS (
-    CASE
-        WHEN x - floor(x) > 0.5 THEN CAST(floor(x) AS BIGINT) + 1
-        WHEN x - floor(x) < 0.5 THEN CAST(floor(x) AS BIGINT)
-        WHEN CAST(floor(x) AS BIGINT) % 2 = 0 THEN CAST(floor(x) AS BIGINT)
-        ELSE CAST(floor(x) AS BIGINT) + 1
-    END
+    CAST(CASE
+        WHEN CAST(x AS BIGINT) % 1000 > 500 THEN CAST(x AS BIGINT) // 1000 + 1
+        WHEN CAST(x AS BIGINT) % 1000 < 500 THEN CAST(x AS BIGINT) // 1000
+        ELSE CAST(x AS BIGINT) // 1000 + (CAST(x AS BIGINT) // 1000) % 2
+    END AS BIGINT)
 )
 """
+MILLI = 1000
 
 
-def day_bounds(day: dt.date) -> tuple[str, str]:
+def day_bounds(day: dt.date) -> tuple[int, int]:
+    """Start and end of the UTC day in epoch microseconds."""
     start = dt.datetime(day.year, day.month, day.day)
-    return (
-        f"TIMESTAMP '{start.isoformat(sep=' ')}'",
-        f"TIMESTAMP '{(start + dt.timedelta(days=1)).isoformat(sep=' ')}'",
-    )
+    return epoch_us(start), epoch_us(start + dt.timedelta(days=1))
 
 
-def classify(sources: list[str], day: dt.date, config: AggregateConfig, only_meters: str = "") -> str:
-    """Rows with ``reason`` (index into REASONS, NULL if accepted so far) and keys."""
+def classify(
+    sources: list[str], day: dt.date, config: AggregateConfig, only_groups: str = ""
+) -> str:
+    """Rows with ``reason`` (index into REASONS; NULL when accepted so far) and keys.
+
+    Values become integers of 1 mWh (``a``, ``s``, ``r``) so sums are exact and
+    independent of order. Keys and values are left as they are on rejected
+    rows: aggregates filter on ``reason IS NULL`` (cheaper than CASE per column).
+    """
     start, end = day_bounds(day)
     ceiling = repr(float(config.implausible_ceiling_wh))
     sentinels = ", ".join(str(v) for v in SENTINELS)
+    digits = "'" + "[0-9]" * 13 + "'"
 
     def any_of(test: str) -> str:
         return " OR ".join(test.format("src." + c) for c in ("a", "s", "r"))
 
     union = "\nUNION ALL\n".join(sources)
     reason = f"""CASE
-            WHEN src.mpan_int IS NULL THEN 0
-            WHEN src.ts IS NULL OR epoch_us(src.ts) % {HALF_HOUR_US} <> 0 THEN 1
+            WHEN NOT src.mpan_ok THEN 0
+            WHEN src.ts IS NULL OR src.ts % {HALF_HOUR_US} <> 0 THEN 1
             WHEN src.local_bad THEN 2
             WHEN src.ts <= {start} OR src.ts > {end} THEN 3
             WHEN {any_of("{0} < 0")} THEN 4
             WHEN {any_of("{0} > " + ceiling)} OR {any_of("{0} IN (" + sentinels + ")")} THEN 5
             WHEN m.meter_idx IS NULL THEN 6
         END"""
-    restrict = f"WHERE m.meter_idx IN ({only_meters})" if only_meters else ""
+    restrict = f"WHERE m.grp IN ({only_groups})" if only_groups else ""
     return f"""
-    SELECT file_idx, reason,
-           CASE WHEN reason IS NULL THEN meter_idx END AS meter_idx,
-           CASE WHEN reason IS NULL THEN feeder_idx END AS feeder_idx,
-           CASE WHEN reason IS NULL THEN idx END AS idx,
-           CASE WHEN reason IS NULL THEN CAST(a AS DECIMAL(18, 3)) END AS a,
-           CASE WHEN reason IS NULL AND a IS NOT NULL THEN CAST(s AS DECIMAL(18, 3)) END AS s,
-           CASE WHEN reason IS NULL THEN CAST(r AS DECIMAL(18, 3)) END AS r
+    SELECT src.file_idx, m.meter_idx, m.grp, m.bit,
+           (src.ts - {start}) // {HALF_HOUR_US} - 1 AS idx,
+           TRY_CAST(src.a * {MILLI} AS BIGINT) AS a,
+           TRY_CAST(src.s * {MILLI} AS BIGINT) + 0 * TRY_CAST(src.a AS BIGINT) AS s,
+           TRY_CAST(src.r * {MILLI} AS BIGINT) AS r,
+           {reason} AS reason
     FROM (
-        SELECT src.file_idx, m.meter_idx, m.feeder_idx, src.a, src.s, src.r,
-               CAST((epoch_us(src.ts) - epoch_us({start})) // {HALF_HOUR_US} - 1 AS INTEGER) AS idx,
-               {reason} AS reason
-        FROM (
-            SELECT file_idx,
-                   CASE WHEN regexp_full_match(mpan, '[0-9]{{13}}')
-                        THEN CAST(mpan AS BIGINT) END AS mpan_int,
-                   ts, local_bad, a, s, r
-            FROM ({union})
-        ) src
-        LEFT JOIN meters m ON m.mpan_int = src.mpan_int
-        {restrict}
-    )
+        SELECT file_idx, coalesce(mpan GLOB {digits}, FALSE) AS mpan_ok,
+               TRY_CAST(mpan AS BIGINT) AS mpan_int, ts, local_bad, a, s, r
+        FROM ({union})
+    ) src
+    LEFT JOIN meters m ON m.mpan_int = src.mpan_int
+    {restrict}
     """
 
 
 def first_pass(classified: str) -> str:
-    """The single-scan aggregate into temp table ``agg``."""
+    """The single-scan aggregate into temp table ``agg``.
+
+    ``reason`` is part of the key, so accepted rows (``reason IS NULL``) are
+    never mixed with rejected ones and no aggregate needs a filter; the values
+    of rejected groups are simply not used (only their row count ``n``).
+    """
     return f"""
     CREATE OR REPLACE TEMP TABLE agg AS
-    SELECT GROUPING(file_idx, reason, meter_idx, feeder_idx, idx) AS gs,
-           file_idx, reason, meter_idx, feeder_idx, idx,
+    SELECT grp, idx, reason, file_idx,
            count(*) AS n,
-           bit_or(CAST(1 AS UBIGINT) << idx) AS mask,
-           count(a) AS n_a, sum(a) AS sum_a,
-           count(s) AS n_s, sum(s) AS sum_s,
-           count(r) AS n_r, sum(r) AS sum_r
+           bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+           count(a) AS n_a, sum_no_overflow(a) AS sum_a,
+           count(s) AS n_s, sum_no_overflow(s) AS sum_s,
+           count(r) AS n_r, sum_no_overflow(r) AS sum_r
     FROM ({classified})
-    GROUP BY GROUPING SETS ((file_idx, reason), (meter_idx), (feeder_idx, idx))
+    GROUP BY grp, idx, reason, file_idx
     """
 
 
-DUP_METERS = f"""
-CREATE OR REPLACE TEMP TABLE dup_meters AS
-SELECT meter_idx FROM agg
-WHERE gs = {GS_METER} AND meter_idx IS NOT NULL AND n <> bit_count(mask)
+# accepted rows per (meter group, half-hour) over all files; dup = row count > meters
+GROUP_CELLS = """
+CREATE OR REPLACE TEMP TABLE group_cells AS
+SELECT grp, idx, sum(n) AS n, bit_or(mask) AS mask,
+       sum(n_a) AS n_a, sum(sum_a) AS sum_a, sum(n_s) AS n_s, sum(sum_s) AS sum_s,
+       sum(n_r) AS n_r, sum(sum_r) AS sum_r,
+       sum(n) <> bit_count(bit_or(mask)) AS has_dup
+FROM agg WHERE reason IS NULL AND n > 0
+GROUP BY grp, idx
 """
+
+DUP_GROUPS = "SELECT DISTINCT grp FROM group_cells WHERE has_dup"
 
 
 def duplicates(classified: str) -> str:
-    """Per duplicated (meter, half-hour): copies, and whether they are identical."""
+    """Per (meter, half-hour) of the groups with duplicates: copies, and are they identical."""
     def same(col: str) -> str:
         return f"(count({col}) = 0 OR (count({col}) = count(*) AND min({col}) = max({col})))"
 
     return f"""
     CREATE OR REPLACE TEMP TABLE dup_cells AS
-    SELECT meter_idx, feeder_idx, idx, count(*) AS n,
+    SELECT meter_idx, grp, idx, count(*) AS n,
            {same("a")} AND {same("s")} AND {same("r")} AS identical,
            count(a) AS n_a, sum(a) AS sum_a, min(a) AS one_a,
            count(s) AS n_s, sum(s) AS sum_s, min(s) AS one_s,
            count(r) AS n_r, sum(r) AS sum_r, min(r) AS one_r
     FROM ({classified})
     WHERE reason IS NULL
-    GROUP BY meter_idx, feeder_idx, idx
-    HAVING count(*) > 1
+    GROUP BY meter_idx, grp, idx
     """
 
 
 # feeder cells after removing duplicate copies (identical: keep one; else none)
-FEEDER_CELLS = f"""
+FEEDER_CELLS = """
 CREATE OR REPLACE TEMP TABLE feeder_cells AS
 WITH fix AS (
-    SELECT feeder_idx, idx,
+    SELECT grp, idx,
            sum(n - CASE WHEN identical THEN 1 ELSE 0 END) AS n,
            sum(n_a - CASE WHEN identical AND n_a > 0 THEN 1 ELSE 0 END) AS n_a,
-           sum(sum_a - CASE WHEN identical THEN coalesce(one_a, 0) ELSE 0 END) AS sum_a,
+           sum(coalesce(sum_a, 0) - CASE WHEN identical THEN coalesce(one_a, 0) ELSE 0 END)
+               AS sum_a,
            sum(n_s - CASE WHEN identical AND n_s > 0 THEN 1 ELSE 0 END) AS n_s,
-           sum(coalesce(sum_s, 0) - CASE WHEN identical THEN coalesce(one_s, 0) ELSE 0 END) AS sum_s,
+           sum(coalesce(sum_s, 0) - CASE WHEN identical THEN coalesce(one_s, 0) ELSE 0 END)
+               AS sum_s,
            sum(n_r - CASE WHEN identical AND n_r > 0 THEN 1 ELSE 0 END) AS n_r,
-           sum(coalesce(sum_r, 0) - CASE WHEN identical THEN coalesce(one_r, 0) ELSE 0 END) AS sum_r
-    FROM dup_cells GROUP BY feeder_idx, idx
+           sum(coalesce(sum_r, 0) - CASE WHEN identical THEN coalesce(one_r, 0) ELSE 0 END)
+               AS sum_r
+    FROM dup_cells WHERE n > 1 GROUP BY grp, idx
+),
+fixed AS (
+    SELECT g.feeder_idx, g.substation_idx, c.idx,
+           c.n - coalesce(x.n, 0) AS n,
+           c.n_a - coalesce(x.n_a, 0) AS n_a,
+           coalesce(c.sum_a, 0) - coalesce(x.sum_a, 0) AS sum_a,
+           c.n_s - coalesce(x.n_s, 0) AS n_s,
+           coalesce(c.sum_s, 0) - coalesce(x.sum_s, 0) AS sum_s,
+           c.n_r - coalesce(x.n_r, 0) AS n_r,
+           coalesce(c.sum_r, 0) - coalesce(x.sum_r, 0) AS sum_r
+    FROM group_cells c
+    JOIN meter_groups g ON g.grp = c.grp
+    LEFT JOIN fix x ON x.grp = c.grp AND x.idx = c.idx
 )
-SELECT c.feeder_idx, f.substation_idx, c.idx,
-       c.n - coalesce(x.n, 0) AS n,
-       c.n_a - coalesce(x.n_a, 0) AS n_a,
-       CASE WHEN c.n_a - coalesce(x.n_a, 0) > 0
-            THEN coalesce(c.sum_a, 0) - coalesce(x.sum_a, 0) END AS sum_a,
-       c.n_s - coalesce(x.n_s, 0) AS n_s,
-       CASE WHEN c.n_s - coalesce(x.n_s, 0) > 0
-            THEN coalesce(c.sum_s, 0) - coalesce(x.sum_s, 0) END AS sum_s,
-       c.n_r - coalesce(x.n_r, 0) AS n_r,
-       CASE WHEN c.n_r - coalesce(x.n_r, 0) > 0
-            THEN coalesce(c.sum_r, 0) - coalesce(x.sum_r, 0) END AS sum_r
-FROM agg c
-JOIN feeders f ON f.feeder_idx = c.feeder_idx
-LEFT JOIN fix x ON x.feeder_idx = c.feeder_idx AND x.idx = c.idx
-WHERE c.gs = {GS_CELL} AND c.feeder_idx IS NOT NULL
-  AND c.n - coalesce(x.n, 0) > 0
+SELECT feeder_idx, substation_idx, idx, sum(n) AS n,
+       sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
+       sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
+       sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r
+FROM fixed
+GROUP BY feeder_idx, substation_idx, idx
+HAVING sum(n) > 0
 """
 
 SUBSTATION_CELLS = """
 CREATE OR REPLACE TEMP TABLE substation_cells AS
 SELECT substation_idx, idx, sum(n) AS n,
-       sum(n_a) AS n_a, sum(sum_a) AS sum_a, sum(n_s) AS n_s, sum(sum_s) AS sum_s,
-       sum(n_r) AS n_r, sum(sum_r) AS sum_r
+       sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
+       sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
+       sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r
 FROM feeder_cells GROUP BY substation_idx, idx
 """
 

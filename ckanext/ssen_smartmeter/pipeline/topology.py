@@ -15,6 +15,7 @@ from .inputs import (
     find_table,
     relation,
 )
+from .sql import GROUP_BITS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +46,8 @@ def _require(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> Non
 def _first_bad(con: duckdb.DuckDBPyConnection, table: str, column: str, digits: int) -> int | None:
     row = con.execute(
         f"SELECT min(rownum) FROM {table} "
-        f"WHERE {column} IS NULL OR NOT regexp_full_match({column}, '[0-9]{{{digits}}}')"
+        f"WHERE {column} IS NULL OR length({column}) <> {digits} "
+        f"OR ltrim({column}, '0123456789') <> ''"
     ).fetchone()
     return row[0] if row and row[0] is not None else None
 
@@ -95,8 +97,8 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
     if dup:
         raise InputError(str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once")
     dup = con.execute(
-        "SELECT count(*) FROM (SELECT mpan FROM raw_meters GROUP BY ALL "
-        "HAVING count(DISTINCT dataset_id) > 1)"
+        "SELECT count(*) FROM (SELECT mpan FROM raw_meters GROUP BY mpan "
+        "HAVING min(dataset_id) <> max(dataset_id))"
     ).fetchone()[0]  # type: ignore[index]
     if dup:
         raise InputError(str(meters_path), "mpan", f"{dup} meters are mapped to more than one feeder")
@@ -119,16 +121,34 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
                f.substation_geo_location, f.licence_area
         FROM raw_feeders f JOIN substations s ON s.substation_key = left(f.dataset_id, 10)
     """)
-    con.execute("""
+    # a meter group is up to 64 meters of one feeder (one bit each, see sql.py);
+    # grp = feeder_idx << 16 | local // 64, so the feeder is grp >> 16
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE meters AS
-        SELECT CAST(m.mpan AS BIGINT) AS mpan_int,
-               CAST(row_number() OVER (ORDER BY m.mpan) - 1 AS INTEGER) AS meter_idx,
-               f.feeder_idx, f.substation_idx
-        FROM (SELECT DISTINCT mpan, dataset_id FROM raw_meters) m
-        JOIN feeders f ON f.dataset_id = m.dataset_id
+        SELECT mpan_int, mpan_int AS meter_idx,
+               (CAST(feeder_idx AS BIGINT) << 16) | (local // {GROUP_BITS}) AS grp,
+               CAST(local % {GROUP_BITS} AS TINYINT) AS bit
+        FROM (
+            SELECT CAST(m.mpan AS BIGINT) AS mpan_int, f.feeder_idx,
+                   row_number() OVER (PARTITION BY f.feeder_idx ORDER BY m.mpan) - 1 AS local
+            FROM (SELECT DISTINCT mpan, dataset_id FROM raw_meters) m
+            JOIN feeders f ON f.dataset_id = m.dataset_id
+        )
+    """)
+    big = con.execute(
+        "SELECT count(*) FROM meters WHERE grp & 65535 >= 65535"
+    ).fetchone()[0]  # type: ignore[index]
+    if big:
+        raise InputError(str(meters_path), "dataset_id", "a feeder has more than 4 million meters")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE meter_groups AS
+        SELECT DISTINCT m.grp, f.feeder_idx, f.substation_idx
+        FROM meters m JOIN feeders f ON f.feeder_idx = m.grp >> 16
     """)
     placed = con.execute("SELECT count(*) FROM meters").fetchone()[0]  # type: ignore[index]
-    distinct = con.execute("SELECT count(DISTINCT mpan) FROM raw_meters").fetchone()[0]  # type: ignore[index]
+    distinct = con.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT mpan FROM raw_meters)"
+    ).fetchone()[0]  # type: ignore[index]
     con.execute("DROP TABLE raw_feeders")
     con.execute("DROP TABLE raw_meters")
     return Topology(feeders_path, meters_path, feeder_count, placed, distinct - placed)

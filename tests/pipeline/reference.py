@@ -1,0 +1,135 @@
+"""A plain-Python reading of the data contract, row by row, used as the test oracle.
+
+Deliberately naive and independent of the SQL: dictionaries and Decimals.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from decimal import ROUND_HALF_EVEN, Decimal
+
+SENTINELS = {Decimal(16_777_215), Decimal(4_294_967_295)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Read:
+    mpan: str | None
+    period_end: dt.datetime | None  # aware UTC
+    a: Decimal | None
+    s: Decimal | None = None
+    r: Decimal | None = None
+
+
+@dataclasses.dataclass
+class Expected:
+    rejected: dict[str, int]
+    accepted: int
+    meters: int
+    #: (dataset_id, idx) -> published tuple (count_a, primary, secondary, total, count_r, reactive)
+    lv: dict[tuple[str, int], tuple]
+    substation: dict[tuple[str, int], tuple]
+    #: exact accepted sums per feeder cell, active
+    exact_a: dict[tuple[str, int], Decimal]
+    total_accepted_a: Decimal
+
+
+def half_even(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _reason(read: Read, day: dt.date, mapping: dict[str, str], ceiling: Decimal) -> str | None:
+    if read.mpan is None or len(read.mpan) != 13 or not read.mpan.isdigit():
+        return "bad_mpan"
+    t = read.period_end
+    if t is None or t.second or t.microsecond or t.minute not in (0, 30):
+        return "bad_timestamp"
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if not start < t <= start + dt.timedelta(days=1):
+        return "outside_day"
+    values = [v for v in (read.a, read.s, read.r) if v is not None]
+    if any(v < 0 for v in values):
+        return "negative_value"
+    if any(v > ceiling or v in SENTINELS for v in values):
+        return "implausible_value"
+    if read.mpan not in mapping:
+        return "unmapped_meter"
+    return None
+
+
+def aggregate(
+    reads: list[Read], mapping: dict[str, str], day: dt.date, threshold: int = 5,
+    ceiling: Decimal = Decimal(50_000),
+) -> Expected:
+    reasons = ("bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day",
+               "negative_value", "implausible_value", "unmapped_meter", "duplicate")
+    rejected = dict.fromkeys(reasons, 0)
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    by_key: dict[tuple[str, int], list[Read]] = defaultdict(list)
+    for read in reads:
+        reason = _reason(read, day, mapping, ceiling)
+        if reason:
+            rejected[reason] += 1
+            continue
+        idx = int((read.period_end - start) / dt.timedelta(minutes=30)) - 1
+        by_key[(read.mpan, idx)].append(read)
+    kept: dict[tuple[str, int], Read] = {}
+    for key, copies in by_key.items():
+        first = copies[0]
+        same = all((c.a, c.s, c.r) == (first.a, first.s, first.r) for c in copies)
+        if len(copies) > 1:
+            rejected["duplicate"] += len(copies) - 1 if same else len(copies)
+        if same:
+            kept[key] = first
+    # cells: key -> [n_a, sum_a, n_s, sum_s, n_r, sum_r]
+    feeder: dict[tuple[str, int], list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)])
+    for (mpan, idx), read in kept.items():
+        cell = feeder[(mapping[mpan], idx)]
+        if read.a is not None:
+            cell[0] += 1
+            cell[1] += read.a
+            if read.s is not None:
+                cell[2] += 1
+                cell[3] += read.s
+        if read.r is not None:
+            cell[4] += 1
+            cell[5] += read.r
+    substation: dict[tuple[str, int], list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)])
+    for (fid, idx), cell in feeder.items():
+        sub = substation[(fid[:10], idx)]
+        for i in range(6):
+            sub[i] += cell[i]
+    t = threshold
+    p2 = {"a": set(), "r": set()}
+    for (sid, idx), sub in substation.items():
+        for measure, pos in (("a", 0), ("r", 4)):
+            if sub[pos] < t:
+                continue
+            mine = [(c[pos], fid) for (fid, i), c in feeder.items() if fid[:10] == sid and i == idx]
+            hidden = sum(n for n, _ in mine if 0 < n < t)
+            if 0 < hidden < t:
+                p2[measure].add((min((n, fid) for n, fid in mine if n >= t)[1], idx))
+
+    def publish(cell: list, hide_a: bool, hide_r: bool) -> tuple:
+        a_ok = cell[0] >= t and not hide_a
+        r_ok = cell[4] >= t and not hide_r
+        return (
+            cell[0] if a_ok else None,
+            half_even(cell[1]) if a_ok else None,
+            half_even(cell[3]) if a_ok and cell[2] else None,
+            half_even(cell[1] + cell[3]) if a_ok else None,
+            cell[4] if r_ok else None,
+            half_even(cell[5]) if r_ok else None,
+        )
+
+    lv = {k: publish(c, k in p2["a"], k in p2["r"]) for k, c in feeder.items()}
+    subs = {k: publish(c, False, False) for k, c in substation.items()}
+    return Expected(
+        rejected=rejected,
+        accepted=len(kept),
+        meters=len({m for m, _ in kept}),
+        lv={k: v for k, v in lv.items() if any(x is not None for x in v)},
+        substation={k: v for k, v in subs.items() if any(x is not None for x in v)},
+        exact_a={k: c[1] for k, c in feeder.items() if c[0]},
+        total_accepted_a=sum((r.a for r in kept.values() if r.a is not None), Decimal(0)),
+    )

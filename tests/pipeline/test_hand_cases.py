@@ -1,0 +1,147 @@
+"""Hand-computed cases: every rejection reason, P1, P2, rounding, clock changes.
+
+The expected files hold only the rows with a published count or value (worked
+out by hand); every other row must exist (48 per feeder) and be empty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+from collections import Counter
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from .helpers import DATA, expected_quality, non_empty_lines, rows, run
+
+CASES = {
+    "basic": (dt.date(2024, 2, 12), "UTC", "2024-02-14T06:00:00+00:00"),
+    "spring": (dt.date(2024, 3, 31), "Europe/London", "2024-11-01T06:00:00+00:00"),
+    "autumn": (dt.date(2024, 10, 27), "Europe/London", "2024-11-01T06:00:00+00:00"),
+}
+LEVELS = ("lv_feeder", "secondary_substation")
+
+
+def _run_case(case, tmp_path, reads=None):
+    day, zone, published = CASES[case]
+    report = run(
+        reads or [DATA / case / "reads.csv"], DATA / case / "topology", day, tmp_path,
+        timezone=zone, published_at=dt.datetime.fromisoformat(published),
+    )
+    return day, report
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_published_values_match_hand_computed_files(case, tmp_path):
+    day, _ = _run_case(case, tmp_path)
+    for level in LEVELS:
+        produced = non_empty_lines(tmp_path / level / f"{day}.csv")
+        expected = (DATA / case / f"expected_{level}.csv").read_text(encoding="utf-8").splitlines()
+        assert produced == expected, level
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_quality_report_matches_hand_computed_counts(case, tmp_path):
+    _, report = _run_case(case, tmp_path)
+    got = report.to_dict()
+    for key, value in expected_quality(case).items():
+        assert got[key] == value, key
+    assert sum(got["rejected"].values()) + got["rows_accepted"] == got["rows_read"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_key_gets_48_sorted_unique_half_hours(case, tmp_path):
+    day, _ = _run_case(case, tmp_path)
+    start = dt.datetime(day.year, day.month, day.day)
+    stamps = [
+        (start + dt.timedelta(minutes=30 * (i + 1))).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        for i in range(48)
+    ]
+    for level in LEVELS:
+        table = rows(tmp_path / level / f"{day}.csv")
+        keys = Counter(r["dataset_id"] for r in table)
+        assert set(keys.values()) == {48}
+        assert [(r["dataset_id"], r["data_collection_log_timestamp"]) for r in table] == [
+            (key, stamp) for key in sorted(keys) for stamp in stamps
+        ]
+
+
+def test_feeder_without_reads_is_not_published(tmp_path):
+    day, report = _run_case("basic", tmp_path)
+    ids = {r["dataset_id"] for r in rows(tmp_path / "lv_feeder" / f"{day}.csv")}
+    assert "000300300301" not in ids
+    assert ids == {"000100100101", "000100100102", "000100100103", "000200200201"}
+    assert report.feeders_published == 4
+
+
+def test_every_rejection_reason_has_a_key_even_when_zero(tmp_path):
+    _, report = _run_case("spring", tmp_path)
+    assert list(report.rejected) == [
+        "bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day",
+        "negative_value", "implausible_value", "unmapped_meter", "duplicate",
+    ]
+    assert report.rejected["bad_mpan"] == 0
+
+
+def test_csv_numbers_are_plain_integers_and_empty_when_suppressed(tmp_path):
+    day, _ = _run_case("basic", tmp_path)
+    table = rows(tmp_path / "lv_feeder" / f"{day}.csv")
+    f3 = [r for r in table if r["dataset_id"] == "000100100103"]
+    assert all(r["aggregated_device_count_active"] == "" for r in f3)
+    assert all(r["primary_consumption_active_import"] == "" for r in f3)
+    for r in table:
+        for column in ("aggregated_device_count_active", "total_consumption_active_import"):
+            assert r[column] == "" or r[column].isdigit()
+
+
+def test_parquet_is_typed_and_holds_the_csv_content(tmp_path):
+    day, _ = _run_case("basic", tmp_path)
+    table = pq.read_table(tmp_path / "lv_feeder" / f"{day}.parquet")
+    schema = table.schema
+    assert schema.field("dataset_id").type == pa.string()
+    assert schema.field("aggregated_device_count_active").type == pa.int64()
+    assert schema.field("total_consumption_active_import").type == pa.int64()
+    stamp = schema.field("data_collection_log_timestamp").type
+    assert pa.types.is_timestamp(stamp) and stamp.tz in ("UTC", "+00:00", "Etc/UTC")
+    csv_rows = rows(tmp_path / "lv_feeder" / f"{day}.csv")
+    assert table.num_rows == len(csv_rows) == 192
+    first = table.slice(0, 1).to_pylist()[0]
+    assert first["dataset_id"] == csv_rows[0]["dataset_id"] == "000100100101"
+    assert first["total_consumption_active_import"] == 53
+    assert first["secondary_consumption_active_import"] == 2
+
+
+def test_mixed_formats_and_file_order_give_identical_bytes(tmp_path):
+    """The basic reads split into Parquet, CSV.gz and CSV, given in two orders."""
+    source = pacsv.read_csv(
+        DATA / "basic" / "reads.csv",
+        convert_options=pacsv.ConvertOptions(column_types={
+            "mpan": pa.string(), "period_end": pa.string(), "active_import_wh": pa.float64(),
+            "secondary_active_import_wh": pa.float64(), "reactive_import_varh": pa.float64(),
+        }, strings_can_be_null=True),
+    )
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pq.write_table(source.slice(0, 20), parts / "a.parquet")
+    pacsv.write_csv(source.slice(20, 20), parts / "b.csv")
+    with open(parts / "b.csv", "rb") as raw, gzip.open(parts / "c.csv.gz", "wb") as packed:
+        shutil.copyfileobj(raw, packed)
+    (parts / "b.csv").unlink()
+    pacsv.write_csv(source.slice(40), parts / "d.csv")
+    day, zone, _ = CASES["basic"]
+    whole = tmp_path / "whole"
+    run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", day, whole)
+    forward, backward = tmp_path / "fwd", tmp_path / "bwd"
+    report = run([str(parts / "*.parquet"), parts / "c.csv.gz", parts / "d.csv"],
+                 DATA / "basic" / "topology", day, forward)
+    run([parts / "d.csv", parts / "c.csv.gz", parts / "a.parquet"],
+        DATA / "basic" / "topology", day, backward, threads=2)
+    for level in LEVELS:
+        reference = (whole / level / f"{day}.csv").read_bytes()
+        assert (forward / level / f"{day}.csv").read_bytes() == reference
+        assert (backward / level / f"{day}.csv").read_bytes() == reference
+    assert report.rows_read == 57
+    assert [i.rows for i in report.inputs if i.kind == "reads"] == [20, 20, 17]

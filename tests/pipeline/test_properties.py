@@ -1,0 +1,206 @@
+"""Property tests on random topologies and reads, against the plain-Python oracle."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .helpers import rows, run
+from .reference import Read, aggregate
+
+DAY = dt.date(2024, 2, 12)
+START = dt.datetime(2024, 2, 12, tzinfo=dt.UTC)
+VALUES = [Decimal(v) for v in ("0", "0.5", "1.5", "2.25", "2.5", "10", "333.333", "1234.5")]
+T = 5
+
+
+@st.composite
+def days(draw):
+    n_subs = draw(st.integers(1, 3))
+    feeders: dict[str, list[str]] = {}
+    serial = 0
+    for sub in range(n_subs):
+        for lv in range(draw(st.integers(1, 4))):
+            fid = f"{sub + 1:04d}001001{lv + 1:02d}"
+            sizes = [1, 2, 3, 4, 5, 6, 8, 12] if serial == 0 else [0, 1, 2, 3, 4, 5, 6, 8, 12]
+            size = draw(st.sampled_from(sizes))
+            feeders[fid] = [f"{1000000000000 + (serial := serial + 1)}" for _ in range(size)]
+    mapping = {m: fid for fid, ms in feeders.items() for m in ms}
+    meters = sorted(mapping)
+    periods = draw(st.lists(st.integers(0, 47), min_size=1, max_size=3, unique=True))
+    reads: list[Read] = []
+    for idx in periods:
+        end = START + dt.timedelta(minutes=30 * (idx + 1))
+        for mpan in meters:
+            if draw(st.integers(0, 9)) < 8:
+                a = draw(st.sampled_from([*VALUES, None]))
+                s = draw(st.sampled_from([None, None, None, Decimal("0.5"), Decimal("3")]))
+                r = draw(st.sampled_from([None, Decimal("0.5"), Decimal("7")]))
+                reads.append(Read(mpan, end, a, s, r))
+    extra = draw(st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+        ["identical", "conflict", "negative", "unmapped", "outside", "implausible", "bad_mpan"])),
+        max_size=6))
+    for pick, kind in extra:
+        if not reads:
+            break
+        base = reads[pick % len(reads)]
+        change = {
+            "identical": base,
+            "conflict": Read(base.mpan, base.period_end, (base.a or Decimal(0)) + 1, base.s, base.r),
+            "negative": Read(base.mpan, base.period_end, Decimal(-1), base.s, base.r),
+            "unmapped": Read("9999999999999", base.period_end, base.a, base.s, base.r),
+            "outside": Read(base.mpan, START, base.a, base.s, base.r),
+            "implausible": Read(base.mpan, base.period_end, Decimal(16_777_215), None, None),
+            "bad_mpan": Read("12345", base.period_end, base.a, base.s, base.r),
+        }[kind]
+        reads.append(change)
+    seed = draw(st.integers(0, 1000))
+    return feeders, mapping, reads, seed
+
+
+def _write_topology(folder: Path, feeders: dict[str, list[str]]) -> None:
+    folder.mkdir(parents=True)
+    with open(folder / "lv_feeders.csv", "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["dataset_id", "secondary_substation_id", "secondary_substation_name",
+                      "lv_feeder_id", "lv_feeder_name", "substation_geo_location", "licence_area"])
+        for fid in feeders:
+            out.writerow([fid, fid[:4], f"Sub {fid[:4]}", fid[-2:], "", "", "SEPD"])
+    with open(folder / "meter_feeders.csv", "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["mpan", "dataset_id"])
+        for fid, meters in feeders.items():
+            for m in meters:
+                out.writerow([m, fid])
+
+
+def _table(reads: list[Read]) -> pa.Table:
+    def num(values):
+        return pa.array([None if v is None else float(v) for v in values], pa.float64())
+
+    return pa.table({
+        "mpan": pa.array([r.mpan for r in reads], pa.string()),
+        "period_end": pa.array([r.period_end for r in reads], pa.timestamp("us", tz="UTC")),
+        "active_import_wh": num([r.a for r in reads]),
+        "secondary_active_import_wh": num([r.s for r in reads]),
+        "reactive_import_varh": num([r.r for r in reads]),
+    })
+
+
+def _write_reads(folder: Path, reads: list[Read], seed: int) -> list[Path]:
+    """Shuffle and split the reads into 1-3 files, Parquet or CSV."""
+    folder.mkdir(parents=True)
+    shuffled = list(reads)
+    random.Random(seed).shuffle(shuffled)
+    parts = [shuffled[i::1 + seed % 3] for i in range(1 + seed % 3)]
+    paths = []
+    for i, part in enumerate(parts):
+        table = _table(part)
+        if (seed + i) % 2:
+            path = folder / f"part{i}.parquet"
+            pq.write_table(table, path)
+        else:
+            path = folder / f"part{i}.csv"
+            pacsv.write_csv(table, path)
+        paths.append(path)
+    return paths
+
+
+def _published(path: Path, key_len: int) -> dict[tuple[str, int], tuple]:
+    out = {}
+    for row in rows(path):
+        stamp = dt.datetime.strptime(row["data_collection_log_timestamp"], "%Y-%m-%dT%H:%M:%S.000Z")
+        idx = int((stamp.replace(tzinfo=dt.UTC) - START) / dt.timedelta(minutes=30)) - 1
+        values = tuple(
+            None if row[c] == "" else int(row[c]) for c in (
+                "aggregated_device_count_active", "primary_consumption_active_import",
+                "secondary_consumption_active_import", "total_consumption_active_import",
+                "aggregated_device_count_reactive", "total_consumption_reactive_import")
+        )
+        assert len(row["dataset_id"]) == key_len
+        if any(v is not None for v in values):
+            out[(row["dataset_id"], idx)] = values
+    return out
+
+
+SETTINGS = settings(max_examples=15, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@SETTINGS
+@given(day=days())
+def test_output_matches_oracle_and_privacy_holds(day, tmp_path_factory):
+    feeders, mapping, reads, seed = day
+    base = tmp_path_factory.mktemp("prop")
+    _write_topology(base / "topology", feeders)
+    paths = _write_reads(base / "reads", reads, seed)
+    report = run(paths, base / "topology", DAY, base / "out")
+    expected = aggregate(reads, mapping, DAY, T)
+
+    assert report.rejected == expected.rejected
+    assert report.rows_accepted == expected.accepted
+    assert report.rows_read == len(reads)
+    assert report.meters == expected.meters
+    lv = _published(base / "out" / "lv_feeder" / f"{DAY}.csv", 12)
+    subs = _published(base / "out" / "secondary_substation" / f"{DAY}.csv", 10)
+    assert lv == expected.lv
+    assert subs == expected.substation
+
+    # energy conservation: every accepted Wh sits in exactly one feeder cell,
+    # published cells show it rounded, suppressed cells hide it
+    assert sum(expected.exact_a.values(), Decimal(0)) == expected.total_accepted_a
+    published = suppressed = Decimal(0)
+    for key, exact in expected.exact_a.items():
+        if key in lv and lv[key][0] is not None:
+            assert lv[key][1] == round(exact)  # Decimal round: half even
+            published += exact
+        else:
+            suppressed += exact
+    assert published + suppressed == expected.total_accepted_a
+
+    # P1: nothing from fewer than T meters
+    for values in [*lv.values(), *subs.values()]:
+        assert values[0] is None or values[0] >= T
+        assert values[4] is None or values[4] >= T
+
+    # P2: substation minus published feeders never isolates 1..T-1 meters
+    by_sub: dict[tuple[str, int], list[tuple]] = defaultdict(list)
+    for (fid, idx), values in lv.items():
+        by_sub[(fid[:10], idx)].append(values)
+    for (sid, idx), sub in subs.items():
+        for pos in (0, 4):
+            if sub[pos] is None:
+                continue
+            shown = sum(v[pos] for v in by_sub[(sid, idx)] if v[pos] is not None)
+            hidden = sub[pos] - shown
+            assert hidden == 0 or hidden >= T
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(day=days(), other_seed=st.integers(0, 1000))
+def test_output_bytes_do_not_depend_on_file_split_order_or_threads(
+    day, other_seed, tmp_path_factory
+):
+    feeders, _, reads, seed = day
+    base = tmp_path_factory.mktemp("det")
+    _write_topology(base / "topology", feeders)
+    first = _write_reads(base / "r1", reads, seed)
+    second = _write_reads(base / "r2", reads, other_seed)
+    run(first, base / "topology", DAY, base / "o1", threads=1)
+    run(list(reversed(second)), base / "topology", DAY, base / "o2", threads=2)
+    for level in ("lv_feeder", "secondary_substation"):
+        one = (base / "o1" / level / f"{DAY}.csv").read_bytes()
+        two = (base / "o2" / level / f"{DAY}.csv").read_bytes()
+        assert one == two
