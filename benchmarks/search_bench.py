@@ -132,6 +132,9 @@ def main() -> int:
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the datasets of a previous run (same --datasets): "
+                             "only clear and rebuild the index")
     args = parser.parse_args()
 
     app = load_ckan(args.ini)
@@ -144,8 +147,16 @@ def main() -> int:
         from ckanext.ssen_search.tables import TABLE
 
         print(f"database: {model.ensure_engine().url.database}, datasets: {args.datasets}")
-        reset_database()
-        generate(args.datasets, args.seed)
+        existing = model.Session.query(model.Package).count()
+        if args.reuse and existing == args.datasets:
+            print(f"reusing {existing} generated datasets")
+            from ckan.cli.db import _run_migrations
+
+            _run_migrations("ssen_search")
+            search.clear_all()
+        else:
+            reset_database()
+            generate(args.datasets, args.seed)
 
         start = time.perf_counter()
         search.rebuild(defer_commit=True, quiet=True)

@@ -29,6 +29,7 @@ from ckanext.ssen_search.lucene_sql import SearchSyntaxError, SqlCompiler
 log = logging.getLogger(__name__)
 
 TABLE = tables.TABLE
+BLOB_TABLE = tables.BLOB_TABLE
 _FL_SPLIT_RE = re.compile(r"[\s,]+")
 
 
@@ -58,12 +59,13 @@ def ensure_table() -> None:
     if now - TABLE_CHECK.seen_at < TABLE_CHECK.ttl:
         return
     exists = model.Session.execute(
-        sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}
+        sa.text("SELECT to_regclass(:t) IS NOT NULL AND to_regclass(:b) IS NOT NULL"),
+        {"t": TABLE, "b": BLOB_TABLE},
     ).scalar()
     if exists:
         TABLE_CHECK.seen_at = now
         return
-    log.info("Creating the missing search index table %s", TABLE)
+    log.info("Creating the missing search index tables %s, %s", TABLE, BLOB_TABLE)
     with model.ensure_engine().begin() as connection:
         for statement in tables.create_statements():
             connection.execute(sa.text(statement))
@@ -121,19 +123,24 @@ class PgSearchConnection:
         ensure_table()
         cfg = text_search_config()
         statement = sa.text(f"""
-            INSERT INTO {TABLE} AS t (index_id, id, name, site_id, doc, data_dict,
-                validated_data_dict, search_vector, indexed_at)
-            VALUES (:index_id, :id, :name, :site_id, CAST(:doc AS jsonb), :data_dict,
-                :validated_data_dict,
-                setweight(to_tsvector(CAST(:cfg AS regconfig), :a), 'A')
-                || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'B')
-                || setweight(to_tsvector(CAST(:cfg AS regconfig), :c), 'C')
-                || setweight(to_tsvector(CAST(:cfg AS regconfig), :d), 'D'),
-                clock_timestamp())
-            ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, name = EXCLUDED.name,
-                site_id = EXCLUDED.site_id, doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
-                validated_data_dict = EXCLUDED.validated_data_dict,
-                search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at
+            WITH indexed AS (
+                INSERT INTO {TABLE} AS t (index_id, id, name, site_id, doc, search_vector,
+                    indexed_at)
+                VALUES (:index_id, :id, :name, :site_id, CAST(:doc AS jsonb),
+                    setweight(to_tsvector(CAST(:cfg AS regconfig), :a), 'A')
+                    || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'B')
+                    || setweight(to_tsvector(CAST(:cfg AS regconfig), :c), 'C')
+                    || setweight(to_tsvector(CAST(:cfg AS regconfig), :d), 'D'),
+                    clock_timestamp())
+                ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, name = EXCLUDED.name,
+                    site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
+                    search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at
+                RETURNING index_id
+            )
+            INSERT INTO {BLOB_TABLE} AS b (index_id, data_dict, validated_data_dict)
+            SELECT index_id, :data_dict, :validated_data_dict FROM indexed
+            ON CONFLICT (index_id) DO UPDATE SET data_dict = EXCLUDED.data_dict,
+                validated_data_dict = EXCLUDED.validated_data_dict
         """)
         for solr_doc in docs:
             doc, blobs = fields.index_document(solr_doc)
@@ -191,8 +198,21 @@ class PgSearchConnection:
 
     def _search(self, q: str, kwargs: dict[str, Any]) -> Results:
         ensure_table()
-        compiler = SqlCompiler(text_search_config(),
-                               default_operator=str(kwargs.get("q.op") or "AND"))
+        cfg = text_search_config()
+        analysed: dict[tuple[str, bool], bool] = {}
+
+        def is_empty_query(value: str, phrase: bool) -> bool:
+            key = (value, phrase)
+            if key not in analysed:
+                function = "phraseto_tsquery" if phrase else "plainto_tsquery"
+                analysed[key] = model.Session.execute(
+                    sa.text(f"SELECT numnode({function}(CAST(:cfg AS regconfig), :v)) = 0"),
+                    {"cfg": cfg, "v": value},
+                ).scalar()
+            return analysed[key]
+
+        compiler = SqlCompiler(cfg, default_operator=str(kwargs.get("q.op") or "AND"),
+                               is_empty_query=is_empty_query)
         def_type = kwargs.get("defType")
         if def_type == "dismax" and not q.lstrip().startswith("{!"):
             conditions = [compiler.dismax(q, kwargs.get("mm"))]
@@ -264,14 +284,23 @@ class PgSearchConnection:
               rows: int, start: int, fl: list[str]) -> list[dict[str, Any]]:
         wanted_blobs = [b for b in fields.BLOB_FIELDS
                         if any(fnmatch.fnmatchcase(b, pattern) for pattern in fl)]
-        blob_columns = "".join(f", d.{b}" for b in wanted_blobs)
-        sql = (f"SELECT d.doc, {score} AS score{blob_columns} FROM {TABLE} AS d "
+        sql = (f"SELECT d.index_id, d.doc, {score} AS score FROM {TABLE} AS d "
                f"WHERE {where} ORDER BY {order} LIMIT {int(rows)} OFFSET {int(start)}")
+        rows_found = model.Session.execute(sa.text(sql), compiler.params).all()
+        blobs: dict[str, Any] = {}
+        if wanted_blobs and rows_found:
+            # the large JSON strings are read for the page's rows only
+            columns = ", ".join(wanted_blobs)
+            blobs = {r.index_id: r for r in model.Session.execute(
+                sa.text(f"SELECT index_id, {columns} FROM {BLOB_TABLE} "
+                        "WHERE index_id = ANY(:ids)"),
+                {"ids": [r.index_id for r in rows_found]})}
         docs = []
-        for row in model.Session.execute(sa.text(sql), compiler.params):
+        for row in rows_found:
             stored = dict(row.doc)
+            blob_row = blobs.get(row.index_id)
             for blob in wanted_blobs:
-                stored[blob] = getattr(row, blob)
+                stored[blob] = getattr(blob_row, blob) if blob_row is not None else None
             doc = _project(stored, fl, float(row.score))
             if self.decode_dates:
                 doc = {k: _decode_date(v) for k, v in doc.items()}

@@ -57,6 +57,18 @@ def is_text_field(field: str) -> bool:
     return field in TEXT_FIELDS or field.startswith(TEXT_PREFIXES)
 
 
+# fields whose values are never numbers: sorted as text only (ISO dates
+# sort chronologically as text)
+TEXTUAL_SORT_FIELDS = frozenset({
+    "name", "title", "title_string", "id", "state", "organization", "license_id",
+    "dataset_type", "metadata_created", "metadata_modified", "indexed_ts", "capacity",
+})
+
+
+def is_textual_sort_field(field: str) -> bool:
+    return field in TEXTUAL_SORT_FIELDS or is_date_field(field)
+
+
 def is_stored_field(field: str) -> bool:
     """True for fields Solr returns in ``fl``."""
     if field in NOT_STORED:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from luqum.exceptions import ParseError
@@ -38,7 +39,7 @@ from luqum.tree import (
     Word,
 )
 
-from ckanext.ssen_search.fields import is_text_field
+from ckanext.ssen_search.fields import is_text_field, is_textual_sort_field
 
 DOC = "d.doc"
 VECTOR = "d.search_vector"
@@ -183,7 +184,12 @@ class SqlCompiler:
     """Compiles queries into SQL fragments; one instance per search."""
 
     def __init__(self, ts_config: str = "english", now: dt.datetime | None = None,
-                 default_operator: str = "AND") -> None:
+                 default_operator: str = "AND",
+                 is_empty_query: Callable[[str, bool], bool] | None = None) -> None:
+        """``is_empty_query(text, phrase)`` tells whether the text analyses to
+        no lexeme at all (only stop words): such a clause is dropped, as Solr
+        drops it, and the rest of the query keeps using the GIN index. Without
+        it the check is left to SQL (correct, but the index cannot be used)."""
         if not _CONFIG_RE.match(ts_config):
             raise ValueError(f"Invalid text search configuration name: {ts_config!r}")
         self.cfg = f"'{ts_config}'::regconfig"
@@ -191,6 +197,7 @@ class SqlCompiler:
         self.rank_queries: list[str] = []
         self.now = now
         self.default_operator = "OR" if str(default_operator).upper() == "OR" else "AND"
+        self.is_empty_query = is_empty_query
 
     # -- parameters ---------------------------------------------------------
     def bind(self, value: Any) -> str:
@@ -314,11 +321,12 @@ class SqlCompiler:
                 clauses.append(f"score {direction}")
                 continue
             key = self.bind(field)
-            # numbers (also numbers kept in strings) first, in numeric order
-            clauses.append(
-                f"(CASE WHEN {DOC} ->> {key} ~ '{_NUMBER_SQL_RE}' "
-                f"THEN ({DOC} ->> {key})::numeric END) {direction} NULLS LAST"
-            )
+            if not is_textual_sort_field(field):
+                # numbers (also numbers kept in strings) first, in numeric order
+                clauses.append(
+                    f"(CASE WHEN {DOC} ->> {key} ~ '{_NUMBER_SQL_RE}' "
+                    f"THEN ({DOC} ->> {key})::numeric END) {direction} NULLS LAST"
+                )
             clauses.append(f"({DOC} ->> {key}) COLLATE \"C\" {direction} NULLS LAST")
         clauses.append("d.indexed_at ASC")
         return ", ".join(clauses)
@@ -397,11 +405,14 @@ class SqlCompiler:
         if field.endswith(NGRAM_SUFFIX):
             return self._substrings(field[: -len(NGRAM_SUFFIX)], value)
         if field == CATCH_ALL or is_text_field(field):
+            if self.is_empty_query is not None and self.is_empty_query(value, phrase):
+                return "TRUE"  # stop words only: Solr drops the clause
             tsq = self._tsquery(value, phrase)
             vector = VECTOR if field == CATCH_ALL else self._field_vector(field)
             if field == CATCH_ALL:
                 self.rank_queries.append(tsq)
-            # a query of stop words only matches everything, as Solr drops it
+            if self.is_empty_query is not None:
+                return f"({vector} @@ {tsq})"
             return f"(numnode({tsq}) = 0 OR {vector} @@ {tsq})"
         return self._equals(field, value)
 

@@ -1,11 +1,18 @@
-"""The DDL of the search index table, shared by the migration and the
-on-demand re-creation (CKAN's ``clean_db`` drops every table).
+"""The DDL of the search index, shared by the migrations and the on-demand
+re-creation (CKAN's ``clean_db`` drops every table).
 
 Pure module: no CKAN imports.
+
+Two tables: ``ssen_search_package`` holds what queries read (the JSONB
+document, the weighted tsvector), kept inline in the row (``STORAGE MAIN``)
+so a scan never detours through TOAST; ``ssen_search_package_blob`` holds the
+two large JSON strings CKAN only ever returns (``data_dict``,
+``validated_data_dict``), read for the rows of one page.
 """
 from __future__ import annotations
 
 TABLE = "ssen_search_package"
+BLOB_TABLE = "ssen_search_package_blob"
 
 _CREATE = [
     f"""
@@ -15,23 +22,30 @@ _CREATE = [
         name text,
         site_id text NOT NULL,
         doc jsonb NOT NULL,
-        data_dict text,
-        validated_data_dict text,
         search_vector tsvector NOT NULL,
         indexed_at timestamptz NOT NULL DEFAULT clock_timestamp()
     )
     """,
+    f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN search_vector SET STORAGE MAIN",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_vector_idx ON {TABLE} USING GIN (search_vector)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_idx ON {TABLE} USING GIN (doc jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_name_idx ON {TABLE} (name)",
+    f"""
+    CREATE TABLE IF NOT EXISTS {BLOB_TABLE} (
+        index_id text PRIMARY KEY REFERENCES {TABLE} (index_id) ON DELETE CASCADE,
+        data_dict text,
+        validated_data_dict text
+    )
+    """,
 ]
 
 
 def create_statements() -> list[str]:
-    """Idempotent statements that create the table and its indexes."""
+    """Idempotent statements that create the current tables and indexes."""
     return [" ".join(s.split()) for s in _CREATE]
 
 
 def drop_statements() -> list[str]:
-    return [f"DROP TABLE IF EXISTS {TABLE}"]
+    return [f"DROP TABLE IF EXISTS {BLOB_TABLE}", f"DROP TABLE IF EXISTS {TABLE}"]

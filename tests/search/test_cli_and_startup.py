@@ -61,13 +61,13 @@ def test_migration_creates_and_drops_the_table() -> None:
     _run_migrations("ssen_search")
     model.Session.remove()
     version = model.Session.execute(text("SELECT version_num FROM ssen_search_alembic_version"))
-    assert [r[0] for r in version] == ["5e1a0c3d9b21"]
+    assert [r[0] for r in version] == ["8b4f2e7a1c90"]
     assert model.Session.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar()
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_missing_table_is_recreated_on_demand() -> None:
-    model.Session.execute(text(f"DROP TABLE {TABLE}"))
+    model.Session.execute(text(f"DROP TABLE {TABLE} CASCADE"))
     model.Session.commit()
     forget_table()
     factories.Dataset(name="after-drop")
