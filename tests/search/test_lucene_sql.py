@@ -156,3 +156,41 @@ def test_weighted_texts() -> None:
         "res_name": ["r1"], "res_extras_z": ["q"], "frequency": "daily",
     })
     assert texts == {"A": "n t", "B": "x y", "C": "body v", "D": "r1 q"}
+
+
+def test_solr_date_values_are_normalised_like_solr_stores_them() -> None:
+    assert fields.solr_date_value("2014-06-10T08:24:12.782257Z") == "2014-06-10T08:24:12.782Z"
+    assert fields.solr_date_value("2014-06-10T08:24:12.780000") == "2014-06-10T08:24:12.78Z"
+    assert fields.solr_date_value("2014-06-10T08:24:12") == "2014-06-10T08:24:12Z"
+    assert fields.solr_date_value("2014-06-10T09:24:12+01:00") == "2014-06-10T08:24:12Z"
+    assert fields.solr_date_value("not a date") == "not a date"
+
+
+def test_index_document_adds_indexed_ts() -> None:
+    doc, _ = fields.index_document({"id": "1"}, now=NOW)
+    assert doc["indexed_ts"] == "2026-03-15T10:30:45Z"
+
+
+def test_local_params_bool_and_lucene() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene("{!bool must=bees must_not=wasps}")
+    assert "(NOT " in sql and " AND " in sql
+    compiler = SqlCompiler()
+    sql = compiler.lucene("{!lucene q.op=OR}bees butterflies")
+    assert " OR " in sql
+    with pytest.raises(SearchSyntaxError, match="'knn' is not supported"):
+        SqlCompiler().lucene("{!knn f=vector topK=3}[1, 2]")
+
+
+def test_stop_word_clauses_are_dropped_when_the_analyser_says_so() -> None:
+    compiler = SqlCompiler(is_empty_query=lambda text, phrase: text == "the")
+    sql = compiler.dismax("the feeder")
+    assert "TRUE" in sql and "numnode" not in sql
+    assert list(compiler.params.values()) == ["feeder"]
+
+
+def test_ngram_fields_match_substrings() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene('name_ngram:"sub sta"')
+    assert sql.count("ILIKE") == 2
+    assert "%sub%" in compiler.params.values()
