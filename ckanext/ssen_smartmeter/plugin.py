@@ -35,16 +35,7 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         """Add the computed ``last_data_update``, ``is_up_to_date`` and
         ``next_update_due`` to datasets with one of our update frequencies."""
-        frequency = pkg_dict.get("frequency")
-        if frequency not in freshness.FREQUENCIES:
-            return
-        grace = dt.timedelta(
-            hours=tk.config.get("ckanext.ssen_smartmeter.freshness_grace_hours")
-        )
-        state = freshness.compute(
-            frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace
-        )
-        pkg_dict.update(state.as_fields())
+        _add_freshness(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         """Index multiple-choice fields as lists (scheming stores JSON strings),
@@ -61,7 +52,11 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
-        """Show choice labels, not stored values, in our facets."""
+        """Recompute freshness of each result (the index holds the value of
+        the moment it was indexed) and show choice labels in our facets."""
+        for pkg_dict in search_results.get("results") or []:
+            if isinstance(pkg_dict, dict):
+                _add_freshness(pkg_dict)
         facets.label_search_facets(search_results.get("search_facets") or {})
         return search_results
 
@@ -77,3 +72,14 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     ) -> dict[str, Any]:
         facets_dict.update(facets.titles())
         return facets_dict
+
+
+def _add_freshness(pkg_dict: dict[str, Any]) -> None:
+    frequency = pkg_dict.get("frequency")
+    if frequency not in freshness.FREQUENCIES:
+        return
+    grace = dt.timedelta(hours=tk.config.get("ckanext.ssen_smartmeter.freshness_grace_hours"))
+    state = freshness.compute(
+        frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace
+    )
+    pkg_dict.update(state.as_fields())

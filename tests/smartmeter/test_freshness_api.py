@@ -78,3 +78,13 @@ def test_dataset_without_resources_is_overdue(sysadmin, org):
     )
     shown = _show("smart-meter-lv-feeder-2024-02")
     assert (shown["last_data_update"], shown["is_up_to_date"]) == (None, False)
+
+
+def test_search_results_carry_freshness_of_the_moment_not_of_indexing(sysadmin, org):
+    with freeze_time(PUBLISHED):
+        helpers.call_action("package_create", {"user": sysadmin["name"]}, **_published(org))
+    with freeze_time(PUBLISHED + dt.timedelta(days=2)):
+        (result,) = helpers.call_action("package_search", q="name:smart-meter-lv-feeder-2024-02",
+                                        include_private=True)["results"]
+    assert result["is_up_to_date"] is False
+    assert result["last_data_update"] == PUBLISHED.isoformat()
