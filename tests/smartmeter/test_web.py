@@ -272,3 +272,29 @@ def test_dataset_created_through_the_form(app, sysadmin, org):
     assert shown["target_audience"] == ["regulatory_bodies"]
     assert (shown["privacy_threshold"], shown["meters_represented"]) == (6, 40)
     assert shown["licence_area"] == "SHEPD"
+
+
+def test_substation_dataset_page_speaks_of_substations(app, sysadmin, org, create_with_upload,
+                                                       tmp_path):
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]},
+        **data.dataset(org["id"], name="smart-meter-secondary-substation-2024-02",
+                       aggregation_level="secondary_substation", resources=[]),
+    )
+    path = data.write_substation_parquet(str(tmp_path / "ss.parquet"))
+    res = data.resource("2024-02-12 (Parquet)", format="Parquet",
+                        table_schema=as_json("secondary_substation", 5))
+    res.pop("url")
+    with open(path, "rb") as handle:
+        create_with_upload(handle.read(), "ss.parquet", context={"user": sysadmin["name"]},
+                           package_id=pkg["id"], **res)
+    soup = BeautifulSoup(app.get(f"/smart-meter/{pkg['name']}").body, "html.parser")
+    assert soup.select_one("label[for=ssen-unit]").text.strip() == "Substation id"
+    title = soup.select_one("#load-profile svg title").text
+    assert title.startswith("Active import of substation 0001002003 (Harbour Road), 2024-02-12")
+    # both feeders summed; the two half-hours where feeder 01 was suppressed still
+    # have feeder 02's meters (6 to 8, >= 5), so all 48 are published
+    assert soup.select_one("#load-profile svg desc").text.startswith("48 of 48")
+    assert soup.select_one("[data-field=aggregation_level]").text.strip() == (
+        "Secondary substation"
+    )
