@@ -125,16 +125,17 @@ class PgSearchConnection:
         statement = sa.text(f"""
             WITH indexed AS (
                 INSERT INTO {TABLE} AS t (index_id, id, name, site_id, doc, search_vector,
-                    indexed_at)
+                    indexed_at, metadata_modified)
                 VALUES (:index_id, :id, :name, :site_id, CAST(:doc AS jsonb),
                     setweight(to_tsvector(CAST(:cfg AS regconfig), :a), 'A')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'B')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :c), 'C')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :d), 'D'),
-                    clock_timestamp())
+                    clock_timestamp(), :metadata_modified)
                 ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, name = EXCLUDED.name,
                     site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
-                    search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at
+                    search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at,
+                    metadata_modified = EXCLUDED.metadata_modified
                 RETURNING index_id
             )
             INSERT INTO {BLOB_TABLE} AS b (index_id, data_dict, validated_data_dict)
@@ -151,6 +152,7 @@ class PgSearchConnection:
                 "id": str(doc["id"]),
                 "name": doc.get("name"),
                 "site_id": str(doc.get("site_id") or ""),
+                "metadata_modified": _text_or_none(doc.get("metadata_modified")),
                 "doc": payload,
                 "data_dict": _strip_nul(blobs["data_dict"]),
                 "validated_data_dict": _strip_nul(blobs["validated_data_dict"]),
@@ -333,6 +335,10 @@ def _decode_date(value: Any) -> Any:
         if match:
             return dt.datetime(*(int(part) for part in match.groups()[:6]))
     return value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _strip_nul(value: str | None) -> str | None:

@@ -318,7 +318,11 @@ class SqlCompiler:
                 raise SearchSyntaxError(f'Invalid "sort" parameter: {raw!r}')
             field, direction = match.group(1), match.group(2).upper()
             if field == "score":
-                clauses.append(f"score {direction}")
+                if self.rank_queries:  # otherwise every score is the same
+                    clauses.append(f"score {direction}")
+                continue
+            if field == "metadata_modified":
+                clauses.append(f"d.metadata_modified {direction} NULLS LAST")
                 continue
             key = self.bind(field)
             if not is_textual_sort_field(field):

@@ -32,6 +32,11 @@ _CREATE = [
     f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_idx ON {TABLE} USING GIN (doc jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_name_idx ON {TABLE} (name)",
+    # CKAN's default order (score desc, metadata_modified desc) without a
+    # free-text query is an index scan
+    f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS metadata_modified text COLLATE "C"',
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} "
+    "(metadata_modified DESC NULLS LAST)",
     f"""
     CREATE TABLE IF NOT EXISTS {BLOB_TABLE} (
         index_id text PRIMARY KEY REFERENCES {TABLE} (index_id) ON DELETE CASCADE,

@@ -61,7 +61,7 @@ def test_migration_creates_and_drops_the_table() -> None:
     _run_migrations("ssen_search")
     model.Session.remove()
     version = model.Session.execute(text("SELECT version_num FROM ssen_search_alembic_version"))
-    assert [r[0] for r in version] == ["8b4f2e7a1c90"]
+    assert [r[0] for r in version] == ["c3d91f0a6e52"]
     assert model.Session.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar()
 
 

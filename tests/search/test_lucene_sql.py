@@ -128,8 +128,11 @@ def test_minimum_should_match() -> None:
 
 def test_sort_clauses() -> None:
     compiler = SqlCompiler()
+    compiler.dismax("feeder")
     order = compiler.order_by("score desc, metadata_modified desc")
     assert order.startswith("score DESC")
+    assert "d.metadata_modified DESC" in order
+    assert not SqlCompiler().order_by("score desc").startswith("score")
     assert order.endswith("d.indexed_at ASC")
     with pytest.raises(SearchSyntaxError, match="sort"):
         SqlCompiler().order_by("name; drop table")
