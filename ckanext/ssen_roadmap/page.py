@@ -143,13 +143,16 @@ _html_cache = roadmap_items.LruCache("ckanext.ssen_roadmap.cache_size")
 roadmap_items._clear_hooks.append(_html_cache.clear)
 
 
-def render_timeline(segment: Segment, context: Context, query: Filters) -> Markup:
+def render_timeline(
+    segment: Segment, context: Context, query: Filters, key: tuple[Any, ...] | None = None
+) -> Markup:
     """One timeline's HTML, cached like the items (per permission labels and
-    catalogue stamp) and per placeholder, filters, language and URL root."""
+    catalogue stamp: ``key``, computed once per request) and per placeholder,
+    filters, language and URL root."""
     if not roadmap_items.caching():
         items = roadmap_items.visible_items(context)
         return _render(timeline_view(segment, items, query))
-    key = roadmap_items.cache_key(context)
+    key = key or roadmap_items.cache_key(context)
     html_key = (
         key,
         segment.index,

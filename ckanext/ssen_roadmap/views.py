@@ -47,7 +47,8 @@ def index() -> str:
     context = _context()
     document = load_document()
     query = parse_filters(tk.request.args, strict=False)
-    timelines = [render_timeline(seg, context, query) for seg in document.timelines]
+    key = roadmap_items.cache_key(context) if roadmap_items.caching() else None
+    timelines = [render_timeline(seg, context, query, key) for seg in document.timelines]
     return tk.render(
         "ssen_roadmap/index.html",
         {

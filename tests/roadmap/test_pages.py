@@ -178,6 +178,12 @@ def test_private_items_show_only_to_their_organisation(app, make_item, org_admin
     assert "Secret item" not in csv_body and "Open item" in csv_body
     assert "Secret item" not in app.get("/roadmap.atom").body
     assert "Secret item" in app.get("/roadmap.csv", headers={"Authorization": member["token"]}).body
+    # Joining the organisation changes the viewer's labels: seen at once, no stale cache.
+    helpers.call_action(
+        "organization_member_create", {"user": org_admin["name"]},
+        id="ssen", username=outsider["name"], role="member",
+    )  # fmt: skip
+    assert timeline_titles(page(app, user=outsider)) == ["Open item", "Secret item"]
 
 
 def test_chart_counts_published_and_open_per_quarter(app, make_item) -> None:
