@@ -134,3 +134,17 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
             {"ignore_auth": True}, {"source_id": source["id"]})[0]["id"]})
     assert report["statuses"] == {"restated": 1}
     assert run_job(source["name"])["days"] == []
+
+
+def test_years_of_history_gather_only_the_days_that_need_work(
+        generated: Path, make_source: Callable[..., dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ckanext.ssen_smartmeter.harvest import gather
+
+    monkeypatch.setattr(gather, "BATCH", 50)  # many batches over ~11,000 days
+    source = make_source(source_config(generated, first_date="1995-01-01", last_date=None))
+    first = run_job(source["name"])
+    assert [d["day"] for d in first["days"]] == [d.isoformat() for d in DAYS]
+    assert first["statuses"] == {"published": 3}
+    # published days outside the late window (31 days) are not looked at again
+    assert run_job(source["name"])["days"] == []
