@@ -1,4 +1,5 @@
 """Shared helpers of the pipeline tests (no CKAN needed)."""
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,7 @@ def non_empty_lines(path: Path) -> list[str]:
     first = header.index("aggregated_device_count_active")
     last = header.index("total_consumption_reactive_import")
     return [lines[0]] + [
-        line for line, row in zip(lines[1:], parsed[1:], strict=True)
-        if any(row[first:last + 1])
+        line for line, row in zip(lines[1:], parsed[1:], strict=True) if any(row[first : last + 1])
     ]
 
 

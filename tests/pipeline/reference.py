@@ -2,6 +2,7 @@
 
 Deliberately naive and independent of the SQL: dictionaries and Decimals.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -58,11 +59,22 @@ def _reason(read: Read, day: dt.date, mapping: dict[str, str], ceiling: Decimal)
 
 
 def aggregate(
-    reads: list[Read], mapping: dict[str, str], day: dt.date, threshold: int = 5,
+    reads: list[Read],
+    mapping: dict[str, str],
+    day: dt.date,
+    threshold: int = 5,
     ceiling: Decimal = Decimal(50_000),
 ) -> Expected:
-    reasons = ("bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day",
-               "negative_value", "implausible_value", "unmapped_meter", "duplicate")
+    reasons = (
+        "bad_mpan",
+        "bad_timestamp",
+        "ambiguous_local_time",
+        "outside_day",
+        "negative_value",
+        "implausible_value",
+        "unmapped_meter",
+        "duplicate",
+    )
     rejected = dict.fromkeys(reasons, 0)
     start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     by_key: dict[tuple[str, int], list[Read]] = defaultdict(list)
@@ -82,7 +94,9 @@ def aggregate(
         if same:
             kept[key] = first
     # cells: key -> [n_a, sum_a, n_s, sum_s, n_r, sum_r]
-    feeder: dict[tuple[str, int], list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)])
+    feeder: dict[tuple[str, int], list] = defaultdict(
+        lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)]
+    )
     for (mpan, idx), read in kept.items():
         cell = feeder[(mapping[mpan], idx)]
         if read.a is not None:
@@ -94,7 +108,9 @@ def aggregate(
         if read.r is not None:
             cell[4] += 1
             cell[5] += read.r
-    substation: dict[tuple[str, int], list] = defaultdict(lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)])
+    substation: dict[tuple[str, int], list] = defaultdict(
+        lambda: [0, Decimal(0), 0, Decimal(0), 0, Decimal(0)]
+    )
     for (fid, idx), cell in feeder.items():
         sub = substation[(fid[:10], idx)]
         for i in range(6):

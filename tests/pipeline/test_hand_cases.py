@@ -3,6 +3,7 @@
 The expected files hold only the rows with a published count or value (worked
 out by hand); every other row must exist (48 per feeder) and be empty.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,12 @@ LEVELS = ("lv_feeder", "secondary_substation")
 def _run_case(case, tmp_path, reads=None):
     day, zone, published = CASES[case]
     report = run(
-        reads or [DATA / case / "reads.csv"], DATA / case / "topology", day, tmp_path,
-        timezone=zone, published_at=dt.datetime.fromisoformat(published),
+        reads or [DATA / case / "reads.csv"],
+        DATA / case / "topology",
+        day,
+        tmp_path,
+        timezone=zone,
+        published_at=dt.datetime.fromisoformat(published),
     )
     return day, report
 
@@ -80,8 +85,14 @@ def test_feeder_without_reads_is_not_published(tmp_path):
 def test_every_rejection_reason_has_a_key_even_when_zero(tmp_path):
     _, report = _run_case("spring", tmp_path)
     assert list(report.rejected) == [
-        "bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day",
-        "negative_value", "implausible_value", "unmapped_meter", "duplicate",
+        "bad_mpan",
+        "bad_timestamp",
+        "ambiguous_local_time",
+        "outside_day",
+        "negative_value",
+        "implausible_value",
+        "unmapped_meter",
+        "duplicate",
     ]
     assert report.rejected["bad_mpan"] == 0
 
@@ -118,10 +129,16 @@ def test_mixed_formats_and_file_order_give_identical_bytes(tmp_path):
     """The basic reads split into Parquet, CSV.gz and CSV, given in two orders."""
     source = pacsv.read_csv(
         DATA / "basic" / "reads.csv",
-        convert_options=pacsv.ConvertOptions(column_types={
-            "mpan": pa.string(), "period_end": pa.string(), "active_import_wh": pa.float64(),
-            "secondary_active_import_wh": pa.float64(), "reactive_import_varh": pa.float64(),
-        }, strings_can_be_null=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={
+                "mpan": pa.string(),
+                "period_end": pa.string(),
+                "active_import_wh": pa.float64(),
+                "secondary_active_import_wh": pa.float64(),
+                "reactive_import_varh": pa.float64(),
+            },
+            strings_can_be_null=True,
+        ),
     )
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -131,14 +148,23 @@ def test_mixed_formats_and_file_order_give_identical_bytes(tmp_path):
         shutil.copyfileobj(raw, packed)
     (parts / "b.csv").unlink()
     pacsv.write_csv(source.slice(40), parts / "d.csv")
-    day, zone, _ = CASES["basic"]
+    day, _, _ = CASES["basic"]
     whole = tmp_path / "whole"
     run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", day, whole)
     forward, backward = tmp_path / "fwd", tmp_path / "bwd"
-    report = run([str(parts / "*.parquet"), parts / "c.csv.gz", parts / "d.csv"],
-                 DATA / "basic" / "topology", day, forward)
-    run([parts / "d.csv", parts / "c.csv.gz", parts / "a.parquet"],
-        DATA / "basic" / "topology", day, backward, threads=2)
+    report = run(
+        [str(parts / "*.parquet"), parts / "c.csv.gz", parts / "d.csv"],
+        DATA / "basic" / "topology",
+        day,
+        forward,
+    )
+    run(
+        [parts / "d.csv", parts / "c.csv.gz", parts / "a.parquet"],
+        DATA / "basic" / "topology",
+        day,
+        backward,
+        threads=2,
+    )
     for level in LEVELS:
         reference = (whole / level / f"{day}.csv").read_bytes()
         assert (forward / level / f"{day}.csv").read_bytes() == reference

@@ -1,4 +1,5 @@
 """Property tests on random topologies and reads, against the plain-Python oracle."""
+
 from __future__ import annotations
 
 import csv
@@ -46,16 +47,34 @@ def days(draw):
                 s = draw(st.sampled_from([None, None, None, Decimal("0.5"), Decimal("3")]))
                 r = draw(st.sampled_from([None, Decimal("0.5"), Decimal("7")]))
                 reads.append(Read(mpan, end, a, s, r))
-    extra = draw(st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
-        ["identical", "conflict", "negative", "unmapped", "outside", "implausible", "bad_mpan"])),
-        max_size=6))
+    extra = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 10**6),
+                st.sampled_from(
+                    [
+                        "identical",
+                        "conflict",
+                        "negative",
+                        "unmapped",
+                        "outside",
+                        "implausible",
+                        "bad_mpan",
+                    ]
+                ),
+            ),
+            max_size=6,
+        )
+    )
     for pick, kind in extra:
         if not reads:
             break
         base = reads[pick % len(reads)]
         change = {
             "identical": base,
-            "conflict": Read(base.mpan, base.period_end, (base.a or Decimal(0)) + 1, base.s, base.r),
+            "conflict": Read(
+                base.mpan, base.period_end, (base.a or Decimal(0)) + 1, base.s, base.r
+            ),
             "negative": Read(base.mpan, base.period_end, Decimal(-1), base.s, base.r),
             "unmapped": Read("9999999999999", base.period_end, base.a, base.s, base.r),
             "outside": Read(base.mpan, START, base.a, base.s, base.r),
@@ -71,8 +90,17 @@ def _write_topology(folder: Path, feeders: dict[str, list[str]]) -> None:
     folder.mkdir(parents=True)
     with open(folder / "lv_feeders.csv", "w", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["dataset_id", "secondary_substation_id", "secondary_substation_name",
-                      "lv_feeder_id", "lv_feeder_name", "substation_geo_location", "licence_area"])
+        out.writerow(
+            [
+                "dataset_id",
+                "secondary_substation_id",
+                "secondary_substation_name",
+                "lv_feeder_id",
+                "lv_feeder_name",
+                "substation_geo_location",
+                "licence_area",
+            ]
+        )
         for fid in feeders:
             out.writerow([fid, fid[:4], f"Sub {fid[:4]}", fid[-2:], "", "", "SEPD"])
     with open(folder / "meter_feeders.csv", "w", newline="") as handle:
@@ -87,13 +115,15 @@ def _table(reads: list[Read]) -> pa.Table:
     def num(values):
         return pa.array([None if v is None else float(v) for v in values], pa.float64())
 
-    return pa.table({
-        "mpan": pa.array([r.mpan for r in reads], pa.string()),
-        "period_end": pa.array([r.period_end for r in reads], pa.timestamp("us", tz="UTC")),
-        "active_import_wh": num([r.a for r in reads]),
-        "secondary_active_import_wh": num([r.s for r in reads]),
-        "reactive_import_varh": num([r.r for r in reads]),
-    })
+    return pa.table(
+        {
+            "mpan": pa.array([r.mpan for r in reads], pa.string()),
+            "period_end": pa.array([r.period_end for r in reads], pa.timestamp("us", tz="UTC")),
+            "active_import_wh": num([r.a for r in reads]),
+            "secondary_active_import_wh": num([r.s for r in reads]),
+            "reactive_import_varh": num([r.r for r in reads]),
+        }
+    )
 
 
 def _write_reads(folder: Path, reads: list[Read], seed: int) -> list[Path]:
@@ -101,7 +131,7 @@ def _write_reads(folder: Path, reads: list[Read], seed: int) -> list[Path]:
     folder.mkdir(parents=True)
     shuffled = list(reads)
     random.Random(seed).shuffle(shuffled)
-    parts = [shuffled[i::1 + seed % 3] for i in range(1 + seed % 3)]
+    parts = [shuffled[i :: 1 + seed % 3] for i in range(1 + seed % 3)]
     paths = []
     for i, part in enumerate(parts):
         table = _table(part)
@@ -121,10 +151,15 @@ def _published(path: Path, key_len: int) -> dict[tuple[str, int], tuple]:
         stamp = dt.datetime.strptime(row["data_collection_log_timestamp"], "%Y-%m-%dT%H:%M:%S.000Z")
         idx = int((stamp.replace(tzinfo=dt.UTC) - START) / dt.timedelta(minutes=30)) - 1
         values = tuple(
-            None if row[c] == "" else int(row[c]) for c in (
-                "aggregated_device_count_active", "primary_consumption_active_import",
-                "secondary_consumption_active_import", "total_consumption_active_import",
-                "aggregated_device_count_reactive", "total_consumption_reactive_import")
+            None if row[c] == "" else int(row[c])
+            for c in (
+                "aggregated_device_count_active",
+                "primary_consumption_active_import",
+                "secondary_consumption_active_import",
+                "total_consumption_active_import",
+                "aggregated_device_count_reactive",
+                "total_consumption_reactive_import",
+            )
         )
         assert len(row["dataset_id"]) == key_len
         if any(v is not None for v in values):
@@ -132,9 +167,15 @@ def _published(path: Path, key_len: int) -> dict[tuple[str, int], tuple]:
     return out
 
 
-SETTINGS = settings(max_examples=15, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @SETTINGS
@@ -186,9 +227,15 @@ def test_output_matches_oracle_and_privacy_holds(day, tmp_path_factory):
             assert hidden == 0 or hidden >= T
 
 
-@settings(max_examples=5, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(day=days(), other_seed=st.integers(0, 1000))
 def test_output_bytes_do_not_depend_on_file_split_order_or_threads(
     day, other_seed, tmp_path_factory

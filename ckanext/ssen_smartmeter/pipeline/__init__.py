@@ -30,6 +30,7 @@ line call the same code. The public API (stable; the harvester uses it)::
     generate_day(meters, day, out_dir, seed=0, fmt="parquet"|"csv",
                  timezone="UTC"|"Europe/London", anomalies=False) -> GeneratedDay
 """
+
 from __future__ import annotations
 
 from .aggregate import PreviousPublication, aggregate_day

@@ -1,4 +1,5 @@
 """``aggregate_day``: a day of raw reads to the published files and quality report."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -34,6 +35,7 @@ class PreviousPublication:
     @classmethod
     def from_dir(cls, directory: Path, day: dt.date) -> PreviousPublication:
         """The files ``aggregate_day`` wrote to ``directory`` for ``day`` (Parquet preferred)."""
+
         def pick(level: str) -> Path:
             for suffix in (".parquet", ".csv"):
                 path = Path(directory) / level / f"{day.isoformat()}{suffix}"
@@ -126,9 +128,10 @@ def _run(
     reporter.phase("topology")
     topo = load_topology(con, topology_dir)
     files = inspect_reads(con, paths)
+    if len(files) > sql.MAX_FILES:
+        raise InputError("--reads", None, f"more than {sql.MAX_FILES} files for one day")
     hashed = {
-        str(p): pool.submit(sha256_file, p)
-        for p in [*paths, topo.lv_feeders, topo.meter_feeders]
+        str(p): pool.submit(sha256_file, p) for p in [*paths, topo.lv_feeders, topo.meter_feeders]
     }
     reporter.rows_total = _parquet_rows(con, files)
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
@@ -143,8 +146,9 @@ def _run(
     dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
     if dup_groups:
         with reporter.watch("duplicates", con):
-            con.execute(sql.duplicates(
-                sql.classify(sources, day, config, only_groups=sql.DUP_GROUPS)))
+            con.execute(
+                sql.duplicates(sql.classify(sources, day, config, only_groups=sql.DUP_GROUPS))
+            )
     else:
         con.execute(sql.duplicates(sql.classify(sources, day, config, only_groups="NULL")))
     reporter.phase("privacy")
@@ -182,8 +186,12 @@ def _run(
         meters=counts["meters"],
         feeders_published=written[LV_FEEDER.name].keys,
         substations_published=written[SUBSTATION.name].keys,
-        cells_suppressed_p1=sum(v["p1"] for lv in counts["suppression"].values() for v in lv.values()),
-        cells_suppressed_p2=sum(v["p2"] for lv in counts["suppression"].values() for v in lv.values()),
+        cells_suppressed_p1=sum(
+            v["p1"] for lv in counts["suppression"].values() for v in lv.values()
+        ),
+        cells_suppressed_p2=sum(
+            v["p2"] for lv in counts["suppression"].values() for v in lv.values()
+        ),
         suppression=counts["suppression"],
         rows_written={name: w.rows for name, w in written.items()},
         inputs=sorted(inputs, key=lambda i: (i.kind, i.path)),
@@ -192,9 +200,14 @@ def _run(
             "meters": topo.meters,
             "meters_on_unknown_feeders": topo.meters_on_unknown_feeders,
         },
-        restatement=None if previous is None else {
-            name: {"new_rows": w.new_rows or 0, "changed_rows": w.changed_rows or 0,
-                   "removed_rows": w.removed_rows or 0}
+        restatement=None
+        if previous is None
+        else {
+            name: {
+                "new_rows": w.new_rows or 0,
+                "changed_rows": w.changed_rows or 0,
+                "removed_rows": w.removed_rows or 0,
+            }
             for name, w in written.items()
         },
     )
@@ -228,15 +241,21 @@ def _counts(con: duckdb.DuckDBPyConnection, threshold: int, n_files: int) -> dic
         con, "SELECT sum(CASE WHEN identical THEN n - 1 ELSE n END) FROM dup_cells WHERE n > 1"
     )
     rejected["duplicate"] = duplicate
-    seen = _scalar(con, """
+    seen = _scalar(
+        con,
+        """
         SELECT sum(bit_count(mask)) FROM (
             SELECT grp, bit_or(mask) AS mask FROM group_cells GROUP BY grp)
-    """)
-    lost = _scalar(con, """
+    """,
+    )
+    lost = _scalar(
+        con,
+        """
         SELECT count(*) FROM (
             SELECT meter_idx FROM dup_cells GROUP BY meter_idx
             HAVING sum(CASE WHEN n = 1 OR identical THEN 1 ELSE 0 END) = 0)
-    """)
+    """,
+    )
     meters = seen - lost
     row = con.execute(
         "SELECT count(*) FILTER (WHERE p1_a), count(*) FILTER (WHERE p2_a), "

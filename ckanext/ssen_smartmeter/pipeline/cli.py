@@ -3,6 +3,7 @@
 Exit codes: 0 the day was produced (rejected rows are normal and reported);
 2 unusable input or arguments (one line: file, column, reason); 1 anything else.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--anomalies", action="store_true", help="inject every rejection reason")
     gen.add_argument("--threads", type=int, default=None)
     agg = sub.add_parser("aggregate", help="aggregate a day of reads into the published files")
-    agg.add_argument("--reads", nargs="+", required=True, help="files or globs (Parquet/CSV/CSV.gz)")
+    agg.add_argument(
+        "--reads", nargs="+", required=True, help="files or globs (Parquet/CSV/CSV.gz)"
+    )
     agg.add_argument("--topology", required=True)
     agg.add_argument("--date", type=_date, required=True)
     agg.add_argument("--out", required=True)
@@ -77,10 +80,15 @@ class _Progress:
 
 def _aggregate(args: argparse.Namespace) -> int:
     config = AggregateConfig(
-        threshold=args.threshold, timezone=args.timezone, dno_name=args.dno_name,
-        dno_alias=args.dno_alias, published_at=args.published_at,
-        implausible_ceiling_wh=args.implausible_ceiling_wh, threads=args.threads,
-        memory_limit=args.memory_limit, temp_directory=args.temp_directory,
+        threshold=args.threshold,
+        timezone=args.timezone,
+        dno_name=args.dno_name,
+        dno_alias=args.dno_alias,
+        published_at=args.published_at,
+        implausible_ceiling_wh=args.implausible_ceiling_wh,
+        threads=args.threads,
+        memory_limit=args.memory_limit,
+        temp_directory=args.temp_directory,
     )
     progress = _Progress()
     report = aggregate_day(args.reads, args.topology, args.date, args.out, config, progress)
@@ -100,11 +108,18 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     day = generate_day(
-        args.meters, args.date, args.out, seed=args.seed, fmt=args.format,
-        timezone=args.timezone, anomalies=args.anomalies, threads=args.threads,
+        args.meters,
+        args.date,
+        args.out,
+        seed=args.seed,
+        fmt=args.format,
+        timezone=args.timezone,
+        anomalies=args.anomalies,
+        threads=args.threads,
     )
     print(
-        f"generated {args.meters:,} meters for {args.date}: reads {', '.join(map(str, day.reads))}; "
+        f"generated {args.meters:,} meters for {args.date}: "
+        f"reads {', '.join(map(str, day.reads))}; "
         f"topology {day.topology_dir}",
         file=sys.stderr,
     )

@@ -1,4 +1,5 @@
 """Configuration, constants and the input error of the aggregation pipeline."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -68,13 +69,16 @@ class AggregateConfig:
         """Raise :class:`InputError` when the configuration is unusable."""
         if not isinstance(self.threshold, int) or self.threshold < MIN_THRESHOLD:
             raise InputError(
-                "configuration", "threshold",
+                "configuration",
+                "threshold",
                 f"threshold {self.threshold} refused: it must be an integer >= {MIN_THRESHOLD}",
             )
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise InputError("configuration", "timezone", f"unknown time zone {self.timezone!r}") from exc
+            raise InputError(
+                "configuration", "timezone", f"unknown time zone {self.timezone!r}"
+            ) from exc
         if self.implausible_ceiling_wh <= 0:
             raise InputError("configuration", "implausible_ceiling_wh", "must be positive")
         if self.threads is not None and self.threads < 1:

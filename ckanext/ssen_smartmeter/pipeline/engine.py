@@ -1,4 +1,5 @@
 """A configured DuckDB connection, and progress reporting while it works."""
+
 from __future__ import annotations
 
 import contextlib

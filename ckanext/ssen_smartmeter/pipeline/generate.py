@@ -5,6 +5,7 @@ about four feeders per substation); the reads are produced by DuckDB from
 ``range()`` with hash-based noise, so 1.8M meters x 48 half-hours are written
 in parallel and out of core, and the same seed gives the same bytes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,9 +26,26 @@ from .localtime import transitions
 MPAN_STRIDE = 37
 UNMAPPED_MPAN = "9999999999999"
 _PLACES = (
-    "Inverness", "Perth", "Aviemore", "Oban", "Portree", "Elgin", "Dingwall", "Wick",
-    "Reading", "Slough", "Oxford", "Portsmouth", "Southampton", "Swindon", "Newbury",
-    "Basingstoke", "Winchester", "Andover", "Fort William", "Thurso",
+    "Inverness",
+    "Perth",
+    "Aviemore",
+    "Oban",
+    "Portree",
+    "Elgin",
+    "Dingwall",
+    "Wick",
+    "Reading",
+    "Slough",
+    "Oxford",
+    "Portsmouth",
+    "Southampton",
+    "Swindon",
+    "Newbury",
+    "Basingstoke",
+    "Winchester",
+    "Andover",
+    "Fort William",
+    "Thurso",
 )
 _STREETS = ("High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue", "Main Street")
 
@@ -80,7 +98,8 @@ def topology_tables(meters: int, seed: int) -> tuple[pa.Table, pa.Table]:
     k = sub_of_feeder
     primary, hv, sec = k // 5000 + 1, (k % 5000) // 100 + 1, k % 100 + 1
     dataset_id = [
-        f"{p:04d}{h:03d}{s:03d}{f + 1:02d}" for p, h, s, f in zip(primary, hv, sec, lv_no, strict=True)
+        f"{p:04d}{h:03d}{s:03d}{f + 1:02d}"
+        for p, h, s, f in zip(primary, hv, sec, lv_no, strict=True)
     ]
     n_subs = int(k.max()) + 1
     place = rng.integers(0, len(_PLACES), n_subs)
@@ -95,25 +114,29 @@ def topology_tables(meters: int, seed: int) -> tuple[pa.Table, pa.Table]:
     ]
     geo = ["" if g else f"{a:.5f}, {o:.5f}" for g, a, o in zip(no_geo, lat, lon, strict=True)]
     named = rng.random(n_feeders) < 0.8
-    feeders = pa.table({
-        "dataset_id": dataset_id,
-        "secondary_substation_id": [str(100000 + s) for s in k],
-        "secondary_substation_name": [sub_names[s] for s in k],
-        "lv_feeder_id": [str(f + 1) for f in lv_no],
-        "lv_feeder_name": [
-            f"{_STREETS[(s + f) % len(_STREETS)]} {f + 1}" if n else ""
-            for s, f, n in zip(k, lv_no, named, strict=True)
-        ],
-        "substation_geo_location": [geo[s] for s in k],
-        "licence_area": ["SHEPD" if north[s] else "SEPD" for s in k],
-    })
+    feeders = pa.table(
+        {
+            "dataset_id": dataset_id,
+            "secondary_substation_id": [str(100000 + s) for s in k],
+            "secondary_substation_name": [sub_names[s] for s in k],
+            "lv_feeder_id": [str(f + 1) for f in lv_no],
+            "lv_feeder_name": [
+                f"{_STREETS[(s + f) % len(_STREETS)]} {f + 1}" if n else ""
+                for s, f, n in zip(k, lv_no, named, strict=True)
+            ],
+            "substation_geo_location": [geo[s] for s in k],
+            "licence_area": ["SHEPD" if north[s] else "SEPD" for s in k],
+        }
+    )
     feeder_of_meter = np.repeat(np.arange(n_feeders), sizes)
     rng.shuffle(feeder_of_meter)
     ids = np.array(dataset_id)
-    meter_feeders = pa.table({
-        "mpan": np.char.zfill(mpans(meters, seed).astype(str), 13),
-        "dataset_id": ids[feeder_of_meter],
-    })
+    meter_feeders = pa.table(
+        {
+            "mpan": np.char.zfill(mpans(meters, seed).astype(str), 13),
+            "dataset_id": ids[feeder_of_meter],
+        }
+    )
     return feeders, meter_feeders
 
 
@@ -204,15 +227,15 @@ def generate_day(
         con.execute("SET preserve_insertion_order = true")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        expected = _write(con, out, meters, day, seed, fmt, timezone, anomalies,
-                          feeders, meter_feeders)
+        expected = _write(
+            con, out, meters, day, seed, fmt, timezone, anomalies, feeders, meter_feeders
+        )
     finally:
         con.close()
     (out / "expected_rejections.json").write_text(
-        json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return GeneratedDay(
-        [out / "reads" / f"{day.isoformat()}.{fmt}"], out / "topology", expected
+        json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+    return GeneratedDay([out / "reads" / f"{day.isoformat()}.{fmt}"], out / "topology", expected)
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, fmt: str) -> None:
@@ -221,8 +244,16 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, path: Path, fmt: str) -> N
 
 
 def _write(
-    con: duckdb.DuckDBPyConnection, out: Path, meters: int, day: dt.date, seed: int, fmt: str,
-    timezone: str, anomalies: bool, feeders: pa.Table, meter_feeders: pa.Table,
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    meters: int,
+    day: dt.date,
+    seed: int,
+    fmt: str,
+    timezone: str,
+    anomalies: bool,
+    feeders: pa.Table,
+    meter_feeders: pa.Table,
 ) -> dict[str, int]:
     con.register("feeders_arrow", feeders)
     con.register("meter_feeders_arrow", meter_feeders)
@@ -243,7 +274,8 @@ def _write(
 
     ends_list = "[" + ", ".join(ts_literal(e) for e in ends) + "]"
     base, s = mpan_base(meters), int(seed)
-    mpan = f"lpad(CAST({base} + m * {MPAN_STRIDE} + (m * 7919 + {s}) % {MPAN_STRIDE} AS VARCHAR), 13, '0')"
+    number = f"{base} + m * {MPAN_STRIDE} + (m * 7919 + {s}) % {MPAN_STRIDE}"
+    mpan = f"lpad(CAST({number} AS VARCHAR), 13, '0')"
 
     def noise(tag: int) -> str:
         return f"(0.5 + (hash({s}, m, idx, {tag}) % 1000) / 1000.0)"
@@ -260,7 +292,8 @@ def _write(
                CASE WHEN {has_reactive} THEN round({load} * 0.12 * {noise(6)}, 1) END
                    AS reactive_import_varh
     """
-    rows = f"{row} FROM (SELECT range // 48 AS m, CAST(range % 48 AS INTEGER) AS idx FROM range({meters * 48}))"
+    grid = f"SELECT range // 48 AS m, CAST(range % 48 AS INTEGER) AS idx FROM range({meters * 48})"
+    rows = f"{row} FROM ({grid})"
     expected = dict.fromkeys(REASONS, 0)
     expected["ambiguous_local_time"] = meters * _natural_ambiguous(day, timezone)
     query = rows
@@ -274,8 +307,14 @@ def _write(
 
 
 def _anomalies(
-    row: str, ts_literal, ends: list[dt.datetime], day: dt.date, timezone: str, fmt: str,
-    meters: int, mpan: str,
+    row: str,
+    ts_literal,
+    ends: list[dt.datetime],
+    day: dt.date,
+    timezone: str,
+    fmt: str,
+    meters: int,
+    mpan: str,
 ) -> tuple[str, dict[str, int]]:
     """Rows that trigger each rejection reason, appended in a fixed order."""
     counts = dict.fromkeys(REASONS, 0)
@@ -283,14 +322,18 @@ def _anomalies(
 
     def one(m: int, idx: int, **override: str) -> str:
         cols = {
-            "mpan": "mpan", "period_end": "period_end", "active_import_wh": "active_import_wh",
+            "mpan": "mpan",
+            "period_end": "period_end",
+            "active_import_wh": "active_import_wh",
             "secondary_active_import_wh": "secondary_active_import_wh",
             "reactive_import_varh": "reactive_import_varh",
         }
         cols.update(override)
         select = ", ".join(f"{expr} AS {name}" for name, expr in cols.items())
-        return (f"SELECT {select} FROM ({row} FROM (SELECT {m % meters} AS m, "
-                f"CAST({idx} AS INTEGER) AS idx))")
+        return (
+            f"SELECT {select} FROM ({row} FROM (SELECT {m % meters} AS m, "
+            f"CAST({idx} AS INTEGER) AS idx))"
+        )
 
     ts_type = "VARCHAR" if fmt == "csv" else ("TIMESTAMP" if timezone != "UTC" else "TIMESTAMPTZ")
     for bad in ("'ABC1234567890'", "'123456789012'", "'12345678901234'"):
@@ -312,12 +355,18 @@ def _anomalies(
     for t in _as_written(outside, timezone):
         parts.append(one(10, 6, period_end=f"CAST({ts_literal(t)} AS {ts_type})"))
         counts["outside_day"] += 1
-    for override in ({"active_import_wh": "-1.0"}, {"reactive_import_varh": "-2.5"},
-                     {"secondary_active_import_wh": "-0.1"}):
+    for override in (
+        {"active_import_wh": "-1.0"},
+        {"reactive_import_varh": "-2.5"},
+        {"secondary_active_import_wh": "-0.1"},
+    ):
         parts.append(one(11, 7, **override))
         counts["negative_value"] += 1
-    for override in ({"active_import_wh": "16777215.0"}, {"active_import_wh": "60000.5"},
-                     {"reactive_import_varh": "4294967295.0"}):
+    for override in (
+        {"active_import_wh": "16777215.0"},
+        {"active_import_wh": "60000.5"},
+        {"reactive_import_varh": "4294967295.0"},
+    ):
         parts.append(one(12, 8, **override))
         counts["implausible_value"] += 1
     for idx in (9, 10):

@@ -4,6 +4,7 @@ Each reads file becomes one ``SELECT`` that normalises it to the same columns
 (``file_idx, mpan, ts, local_bad, a, s, r``) so Parquet, CSV and CSV.gz files
 with different physical types can be mixed in one query.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,8 +35,18 @@ FEEDER_COLUMNS_OPTIONAL = ("substation_geo_location",)
 METER_COLUMNS_REQUIRED = ("mpan", "dataset_id")
 
 _NUMERIC = (
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
 )
 _NAIVE_TS = ("TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
 
@@ -108,11 +119,11 @@ def describe(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     if file_format(path) == "csv":
         return {name: "VARCHAR" for name in _csv_header(path)}
     try:
-        rows = con.execute(
-            f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})"
-        ).fetchall()
+        rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_str(str(path))})").fetchall()
     except duckdb.Error as exc:
-        raise InputError(str(path), None, f"not a readable Parquet file: {_first_line(exc)}") from exc
+        raise InputError(
+            str(path), None, f"not a readable Parquet file: {_first_line(exc)}"
+        ) from exc
     return {row[0]: row[1] for row in rows}
 
 

@@ -1,4 +1,5 @@
 """Reads that arrived after a day was published (rule P3), found by checksum."""
+
 from __future__ import annotations
 
 import dataclasses

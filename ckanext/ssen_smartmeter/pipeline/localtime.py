@@ -4,6 +4,7 @@ The zone's offsets are worked out here (``zoneinfo``) for the years around the
 processed day and turned into plain SQL ``CASE`` expressions over a naive
 ``TIMESTAMP``, so the engine never has to guess and any SQL engine can run it.
 """
+
 from __future__ import annotations
 
 import dataclasses

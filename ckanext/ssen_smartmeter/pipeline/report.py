@@ -1,4 +1,5 @@
 """The quality report of a day: public, so only counts, never meter values."""
+
 from __future__ import annotations
 
 import dataclasses

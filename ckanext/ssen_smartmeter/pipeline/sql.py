@@ -13,6 +13,7 @@ Stages, each a statement a distributed engine could run as well:
    their meters' rows per half-hour, giving corrections for the cells.
 4. ``privacy``: feeder and substation cells, P1 and P2 flags.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,15 @@ from .localtime import epoch_us
 
 #: meters per group: one bit each in a UBIGINT
 GROUP_BITS = 64
+#: the aggregate key packs (group, half-hour, reason, file) into one BIGINT
+FILE_BITS = 12
+MAX_FILES = 1 << FILE_BITS
+_REASON_SHIFT = FILE_BITS
+_IDX_SHIFT = FILE_BITS + 3
+_GRP_SHIFT = FILE_BITS + 3 + 6
+_ACCEPTED = 7
+#: per-row presence of a, s, r packed in one sum (21 bits each)
+_COUNT_BITS = 21
 HALF_HOUR_US = 1_800_000_000
 
 #: values are summed exactly as integers of 1 mWh; x is such a sum (>= 0)
@@ -72,7 +82,10 @@ def classify(
         END"""
     restrict = f"WHERE m.grp IN ({only_groups})" if only_groups else ""
     return f"""
-    SELECT src.file_idx, m.meter_idx, m.grp, m.bit,
+    SELECT file_idx, meter_idx, grp, bit, idx, reason, a, s, r,
+           (coalesce(grp, 0) << {_GRP_SHIFT}) | ((coalesce(idx, 0) & 63) << {_IDX_SHIFT})
+           | (coalesce(reason, {_ACCEPTED}) << {_REASON_SHIFT}) | file_idx AS cell_key
+    FROM (SELECT src.file_idx, m.meter_idx, m.grp, m.bit,
            (src.ts - {start}) // {HALF_HOUR_US} - 1 AS idx,
            TRY_CAST(src.a * {MILLI} AS BIGINT) AS a,
            TRY_CAST(src.s * {MILLI} AS BIGINT) + 0 * TRY_CAST(src.a AS BIGINT) AS s,
@@ -84,7 +97,7 @@ def classify(
         FROM ({union})
     ) src
     LEFT JOIN meters m ON m.mpan_int = src.mpan_int
-    {restrict}
+    {restrict}) src
     """
 
 
@@ -95,16 +108,30 @@ def first_pass(classified: str) -> str:
     never mixed with rejected ones and no aggregate needs a filter; the values
     of rejected groups are simply not used (only their row count ``n``).
     """
+    present = (
+        f"CAST(a IS NOT NULL AS BIGINT) | (CAST(s IS NOT NULL AS BIGINT) << {_COUNT_BITS}) "
+        f"| (CAST(r IS NOT NULL AS BIGINT) << {2 * _COUNT_BITS})"
+    )
+    low = (1 << _COUNT_BITS) - 1
     return f"""
     CREATE OR REPLACE TEMP TABLE agg AS
-    SELECT grp, idx, reason, file_idx,
-           count(*) AS n,
-           bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
-           count(a) AS n_a, sum_no_overflow(a) AS sum_a,
-           count(s) AS n_s, sum_no_overflow(s) AS sum_s,
-           count(r) AS n_r, sum_no_overflow(r) AS sum_r
-    FROM ({classified})
-    GROUP BY grp, idx, reason, file_idx
+    SELECT cell_key >> {_GRP_SHIFT} AS grp,
+           (cell_key >> {_IDX_SHIFT}) & 63 AS idx,
+           NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
+           cell_key & {MAX_FILES - 1} AS file_idx,
+           n, mask,
+           counts & {low} AS n_a, sum_a,
+           (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s,
+           (counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r
+    FROM (
+        SELECT cell_key, count(*) AS n,
+               bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+               sum_no_overflow({present}) AS counts,
+               sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
+               sum_no_overflow(r) AS sum_r
+        FROM ({classified})
+        GROUP BY cell_key
+    )
     """
 
 
@@ -124,6 +151,7 @@ DUP_GROUPS = "SELECT DISTINCT grp FROM group_cells WHERE has_dup"
 
 def duplicates(classified: str) -> str:
     """Per (meter, half-hour) of the groups with duplicates: copies, and are they identical."""
+
     def same(col: str) -> str:
         return f"(count({col}) = 0 OR (count({col}) = count(*) AND min({col}) = max({col})))"
 
@@ -232,4 +260,8 @@ def privacy(threshold: int) -> str:
 
 
 def reason_name_case(column: str = "reason") -> str:
-    return "CASE " + " ".join(f"WHEN {column} = {i} THEN '{r}'" for i, r in enumerate(REASONS)) + " END"
+    return (
+        "CASE "
+        + " ".join(f"WHEN {column} = {i} THEN '{r}'" for i, r in enumerate(REASONS))
+        + " END"
+    )

@@ -1,4 +1,5 @@
 """Loading the network topology into the engine: feeders, substations, meters."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,6 +18,8 @@ from .inputs import (
 )
 from .sql import GROUP_BITS
 
+FEEDER_COLUMNS_ALL = FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL
+
 
 @dataclasses.dataclass(frozen=True)
 class Topology:
@@ -31,7 +34,9 @@ class Topology:
 
 def _text_select(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> str:
     picked = ", ".join(
-        f"CAST({name} AS VARCHAR) AS {name}" if name in types else f"CAST(NULL AS VARCHAR) AS {name}"
+        f"CAST({name} AS VARCHAR) AS {name}"
+        if name in types
+        else f"CAST(NULL AS VARCHAR) AS {name}"
         for name in columns
     )
     return f"SELECT {picked} FROM {relation(path, types)}"
@@ -44,12 +49,16 @@ def _require(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> Non
 
 
 def _first_bad(con: duckdb.DuckDBPyConnection, table: str, column: str, digits: int) -> int | None:
+    bad = f"{column} IS NULL OR length({column}) <> {digits} OR ltrim({column}, '0123456789') <> ''"
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE {bad}").fetchone()
+    if not row or not row[0]:
+        return None
+    # only on error: number the rows (header = line 1) to say where
     row = con.execute(
-        f"SELECT min(rownum) FROM {table} "
-        f"WHERE {column} IS NULL OR length({column}) <> {digits} "
-        f"OR ltrim({column}, '0123456789') <> ''"
+        f"SELECT min(rownum) FROM (SELECT row_number() OVER () + 1 AS rownum, * FROM {table}) "
+        f"WHERE {bad}"
     ).fetchone()
-    return row[0] if row and row[0] is not None else None
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
@@ -67,11 +76,11 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
     _require(meters_path, meter_types, METER_COLUMNS_REQUIRED)
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE raw_feeders AS SELECT row_number() OVER () + 1 AS rownum, * "
-            f"FROM ({_text_select(feeders_path, feeder_types, FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL)})"
+            "CREATE OR REPLACE TEMP TABLE raw_feeders AS SELECT * "
+            f"FROM ({_text_select(feeders_path, feeder_types, FEEDER_COLUMNS_ALL)})"
         )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE raw_meters AS SELECT row_number() OVER () + 1 AS rownum, * "
+            "CREATE OR REPLACE TEMP TABLE raw_meters AS SELECT * "
             f"FROM ({_text_select(meters_path, meter_types, METER_COLUMNS_REQUIRED)})"
         )
     except duckdb.Error as exc:
@@ -95,13 +104,17 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         "SELECT count(*) FROM (SELECT dataset_id FROM raw_feeders GROUP BY ALL HAVING count(*) > 1)"
     ).fetchone()[0]  # type: ignore[index]
     if dup:
-        raise InputError(str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once")
+        raise InputError(
+            str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once"
+        )
     dup = con.execute(
         "SELECT count(*) FROM (SELECT mpan FROM raw_meters GROUP BY mpan "
         "HAVING min(dataset_id) <> max(dataset_id))"
     ).fetchone()[0]  # type: ignore[index]
     if dup:
-        raise InputError(str(meters_path), "mpan", f"{dup} meters are mapped to more than one feeder")
+        raise InputError(
+            str(meters_path), "mpan", f"{dup} meters are mapped to more than one feeder"
+        )
     con.execute("""
         CREATE OR REPLACE TEMP TABLE substations AS
         SELECT CAST(row_number() OVER (ORDER BY substation_key) - 1 AS INTEGER) AS substation_idx, *
@@ -135,9 +148,7 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
             JOIN feeders f ON f.dataset_id = m.dataset_id
         )
     """)
-    big = con.execute(
-        "SELECT count(*) FROM meters WHERE grp & 65535 >= 65535"
-    ).fetchone()[0]  # type: ignore[index]
+    big = con.execute("SELECT count(*) FROM meters WHERE grp & 65535 >= 65535").fetchone()[0]  # type: ignore[index]
     if big:
         raise InputError(str(meters_path), "dataset_id", "a feeder has more than 4 million meters")
     con.execute("""

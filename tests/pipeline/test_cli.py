@@ -1,0 +1,157 @@
+"""The installed ``ssen-smartmeter`` console script, run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .helpers import DATA
+
+SCRIPT = shutil.which("ssen-smartmeter") or str(Path(sys.executable).parent / "ssen-smartmeter")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=300)
+
+
+def aggregate_args(out: Path, *extra: str, reads: str | None = None) -> list[str]:
+    return [
+        "aggregate",
+        "--reads",
+        reads or str(DATA / "basic" / "reads.csv"),
+        "--topology",
+        str(DATA / "basic" / "topology"),
+        "--date",
+        "2024-02-12",
+        "--out",
+        str(out),
+        "--published-at",
+        "2024-02-14T06:00:00Z",
+        "--threads",
+        "1",
+        *extra,
+    ]
+
+
+def test_aggregate_writes_the_day_and_reports_on_stderr(tmp_path):
+    done = cli(*aggregate_args(tmp_path))
+    assert done.returncode == 0, done.stderr
+    for name in (
+        "lv_feeder/2024-02-12.csv",
+        "lv_feeder/2024-02-12.parquet",
+        "secondary_substation/2024-02-12.csv",
+        "secondary_substation/2024-02-12.parquet",
+        "quality/2024-02-12.json",
+    ):
+        assert (tmp_path / name).is_file(), name
+    report = json.loads((tmp_path / "quality" / "2024-02-12.json").read_text())
+    assert report["rows_read"] == 57 and report["rejected"]["duplicate"] == 3
+    assert [i["kind"] for i in report["inputs"]] == ["reads", "topology", "topology"]
+    assert all(len(i["sha256"]) == 64 for i in report["inputs"])
+    lines = done.stderr.strip().splitlines()
+    assert any("aggregate" in line for line in lines)  # progress: phase
+    assert any(" rows 57" in line for line in lines)  # progress: rows
+    assert "57 rows read, 39 accepted, 18 rejected" in lines[-1]  # summary
+    assert done.stdout == ""
+
+
+def test_same_input_same_bytes_through_the_cli(tmp_path):
+    assert cli(*aggregate_args(tmp_path / "a")).returncode == 0
+    assert (
+        cli(*aggregate_args(tmp_path / "b", reads=str(DATA / "basic" / "read*.csv"))).returncode
+        == 0
+    )
+    for level in ("lv_feeder", "secondary_substation"):
+        a = (tmp_path / "a" / level / "2024-02-12.csv").read_bytes()
+        assert a == (tmp_path / "b" / level / "2024-02-12.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("extra", "reads", "expected"),
+    [
+        (("--threshold", "4"), None, "threshold 4 refused"),
+        ((), "/nonexistent/reads.csv", "/nonexistent/reads.csv: file not found"),
+        ((), "/nonexistent/*.parquet", "no file matches"),
+    ],
+)
+def test_unusable_input_exits_2_with_one_line(tmp_path, extra, reads, expected):
+    done = cli(*aggregate_args(tmp_path, *extra, reads=reads))
+    assert done.returncode == 2
+    errors = [
+        line for line in done.stderr.splitlines() if line.startswith("ssen-smartmeter: error")
+    ]
+    assert len(errors) == 1 and expected in errors[0]
+    assert not (tmp_path / "quality").exists()
+
+
+def test_missing_column_and_wrong_type_name_file_and_column(tmp_path):
+    no_column = tmp_path / "no_column.csv"
+    no_column.write_text("mpan,period_end\n0100000000001,2024-02-12T00:30:00Z\n")
+    done = cli(*aggregate_args(tmp_path / "o1", reads=str(no_column)))
+    assert done.returncode == 2
+    assert f"{no_column}, column active_import_wh: required column is missing" in done.stderr
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("mpan,period_end,active_import_wh\n0100000000001,2024-02-12T00:30:00Z,lots\n")
+    done = cli(*aggregate_args(tmp_path / "o2", reads=str(wrong)))
+    assert done.returncode == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert str(wrong) in line and "active_import_wh" in line and "expected a number" in line
+    assert "lots" not in line  # never echo input values
+
+
+def test_empty_topology_is_refused(tmp_path):
+    topology = tmp_path / "topology"
+    topology.mkdir()
+    (topology / "lv_feeders.csv").write_text(
+        "dataset_id,secondary_substation_id,secondary_substation_name,lv_feeder_id,"
+        "lv_feeder_name,licence_area\n"
+    )
+    (topology / "meter_feeders.csv").write_text("mpan,dataset_id\n")
+    args = aggregate_args(tmp_path / "out")
+    args[args.index("--topology") + 1] = str(topology)
+    done = cli(*args)
+    assert done.returncode == 2
+    assert "empty topology" in done.stderr
+
+
+def test_generate_then_aggregate_finds_every_injected_anomaly(tmp_path):
+    done = cli(
+        "generate",
+        "--meters",
+        "300",
+        "--date",
+        "2024-10-27",
+        "--out",
+        str(tmp_path / "g"),
+        "--seed",
+        "3",
+        "--format",
+        "csv",
+        "--timezone",
+        "Europe/London",
+        "--anomalies",
+    )
+    assert done.returncode == 0, done.stderr
+    expected = json.loads((tmp_path / "g" / "expected_rejections.json").read_text())
+    assert all(expected[reason] > 0 for reason in expected)
+    done = cli(
+        "aggregate",
+        "--reads",
+        str(tmp_path / "g" / "reads" / "*.csv"),
+        "--topology",
+        str(tmp_path / "g" / "topology"),
+        "--date",
+        "2024-10-27",
+        "--out",
+        str(tmp_path / "o"),
+        "--timezone",
+        "Europe/London",
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "o" / "quality" / "2024-10-27.json").read_text())
+    assert report["rejected"] == expected

@@ -1,0 +1,144 @@
+"""Restatements keep insert_time (rule P3); late reads and checksums for the harvester."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+
+import pytest
+
+from ckanext.ssen_smartmeter.pipeline import (
+    AggregateConfig,
+    InputError,
+    PreviousPublication,
+    QualityReport,
+    count_late_reads,
+    input_checksums,
+)
+
+from .helpers import DATA, rows, run
+
+DAY = dt.date(2024, 2, 12)
+FIRST = dt.datetime(2024, 2, 14, 6, 0, tzinfo=dt.UTC)
+SECOND = dt.datetime(2024, 2, 20, 9, 30, tzinfo=dt.UTC)
+
+
+def _late_reads(path):
+    """The basic reads plus one meter arriving late for 02:00Z: F1 then has m05 and m06 there."""
+    shutil.copy(DATA / "basic" / "reads.csv", path)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("0100000000006,2024-02-12T02:00:00Z,7,,\n")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_restatement_keeps_insert_time_and_bumps_only_changed_rows(tmp_path, fmt):
+    first = tmp_path / "first"
+    run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, first, published_at=FIRST)
+    previous = PreviousPublication.from_dir(first, DAY)
+    if fmt == "csv":
+        (first / "lv_feeder" / f"{DAY}.parquet").unlink()
+        (first / "secondary_substation" / f"{DAY}.parquet").unlink()
+        previous = PreviousPublication.from_dir(first, DAY)
+        assert previous.lv_feeder.suffix == ".csv"
+    reads = _late_reads(tmp_path / "reads.csv")
+    third = tmp_path / "third"
+    report = aggregate_again(reads, third, previous)
+    old = {
+        (r["dataset_id"], r["data_collection_log_timestamp"]): r
+        for r in rows(first / "lv_feeder" / f"{DAY}.csv")
+    }
+    new = rows(third / "lv_feeder" / f"{DAY}.csv")
+    assert all(r["insert_time"] == "2024-02-14T06:00:00.000Z" for r in new)
+    changed = [r for r in new if r["last_modified_time"] == "2024-02-20T09:30:00.000Z"]
+    # the late read makes 2 meters at F1 02:00Z, still < 5: no published value changes
+    assert changed == []
+    assert all(
+        r["last_modified_time"]
+        == old[(r["dataset_id"], r["data_collection_log_timestamp"])]["last_modified_time"]
+        for r in new
+    )
+    assert report.restatement == {
+        "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
+        "secondary_substation": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
+    }
+
+
+def aggregate_again(reads, out, previous):
+    from ckanext.ssen_smartmeter.pipeline import aggregate_day
+
+    return aggregate_day(
+        [reads],
+        DATA / "basic" / "topology",
+        DAY,
+        out,
+        AggregateConfig(published_at=SECOND, threads=1),
+        previous=previous,
+    )
+
+
+def test_restatement_marks_rows_whose_values_changed(tmp_path):
+    first = tmp_path / "first"
+    run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, first, published_at=FIRST)
+    reads = tmp_path / "reads.csv"
+    shutil.copy(DATA / "basic" / "reads.csv", reads)
+    with open(reads, "a", encoding="utf-8") as handle:  # a late 5th reactive read for G1 00:30Z
+        handle.write("0100000000018,2024-02-12T00:30:00+00:00,2,,3\n")
+    report = aggregate_again(reads, tmp_path / "again", PreviousPublication.from_dir(first, DAY))
+    # m18 already had an identical-timestamp active read of 2 with no reactive: the copies
+    # conflict, so both are rejected; G1 00:30Z drops to 4 active meters -> suppressed
+    lv = {
+        (r["dataset_id"], r["data_collection_log_timestamp"]): r
+        for r in rows(tmp_path / "again" / "lv_feeder" / f"{DAY}.csv")
+    }
+    g1 = lv[("000200200201", "2024-02-12T00:30:00.000Z")]
+    assert g1["aggregated_device_count_active"] == ""
+    assert g1["insert_time"] == "2024-02-14T06:00:00.000Z"
+    assert g1["last_modified_time"] == "2024-02-20T09:30:00.000Z"
+    untouched = lv[("000200200201", "2024-02-13T00:00:00.000Z")]
+    assert untouched["last_modified_time"] == "2024-02-14T06:00:00.000Z"
+    assert report.restatement["lv_feeder"]["changed_rows"] == 1
+    assert report.restatement["secondary_substation"]["changed_rows"] == 1
+
+
+def test_checksums_and_late_reads_from_the_published_report(tmp_path):
+    reads = tmp_path / "reads"
+    reads.mkdir()
+    shutil.copy(DATA / "basic" / "reads.csv", reads / "a.csv")
+    report = run([str(reads / "*.csv")], DATA / "basic" / "topology", DAY, tmp_path / "out")
+    sums = input_checksums([str(reads / "*.csv")])
+    digest = hashlib.sha256((reads / "a.csv").read_bytes()).hexdigest()
+    assert sums == {str(reads / "a.csv"): digest}
+    stored = QualityReport.read(tmp_path / "out" / "quality" / f"{DAY}.json")
+    assert stored.inputs[0].sha256 == digest and stored.inputs[0].rows == 57
+    assert count_late_reads(report.inputs, [str(reads / "*.csv")]).rows == 0
+    (reads / "b.csv").write_text(
+        "mpan,period_end,active_import_wh\n0100000000006,2024-02-12T02:00:00Z,7\n"
+        "0100000000007,2024-02-12T02:00:00Z,7\n"
+    )
+    with open(reads / "a.csv", "a", encoding="utf-8") as handle:
+        handle.write("0100000000008,2024-02-12T02:00:00Z,7,,\n")
+    late = count_late_reads([i.__dict__ for i in stored.inputs], [str(reads / "*.csv")])
+    assert late.rows == 3
+    assert late.files == [str(reads / "a.csv"), str(reads / "b.csv")]
+
+
+def test_threshold_below_five_is_refused_before_reading_anything(tmp_path):
+    with pytest.raises(InputError, match="threshold 3 refused"):
+        run(["/nowhere.csv"], DATA / "basic" / "topology", DAY, tmp_path, threshold=3)
+
+
+def test_higher_threshold_suppresses_more(tmp_path):
+    report = run(
+        [DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, tmp_path, threshold=6
+    )
+    published = [
+        r
+        for r in rows(tmp_path / "lv_feeder" / f"{DAY}.csv")
+        if r["aggregated_device_count_active"]
+    ]
+    assert [(r["dataset_id"], r["aggregated_device_count_active"]) for r in published] == [
+        ("000100100101", "6")
+    ]
+    assert report.cells_suppressed_p1 > 8
