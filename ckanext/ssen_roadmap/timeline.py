@@ -357,6 +357,7 @@ class ChartColumn:
     key: str
     label: str
     short_label: str
+    year_label: str
     published: int
     open: int
     bars: tuple[Bar, ...]
@@ -390,7 +391,7 @@ def build_chart(
     width: int = 720,
     height: int = 240,
     margin_left: int = 36,
-    margin_bottom: int = 40,
+    margin_bottom: int = 44,
     margin_top: int = 12,
 ) -> Chart:
     """Geometry of a grouped bar chart: published vs still open, per quarter.
@@ -398,7 +399,9 @@ def build_chart(
     Unscheduled items are left out (they have no place on a time axis).
     """
     groups = [group for group in quarters if group.quarter is not None]
-    max_value = max([1] + [max(g.published, g.open) for g in groups])
+    highest = max([1] + [max(g.published, g.open) for g in groups])
+    step = _tick_step(highest)
+    max_value = step * -(-highest // step)  # the axis ends on a tick
     plot_bottom = float(height - margin_bottom)
     plot_height = plot_bottom - margin_top
     slot = (width - margin_left) / max(1, len(groups))
@@ -425,7 +428,11 @@ def build_chart(
             ChartColumn(
                 key=quarter.key,
                 label=quarter.label,
-                short_label=f"Q{quarter.fy_quarter} {quarter.financial_year.label[2:]}",
+                short_label=f"Q{quarter.fy_quarter}",
+                # The year under the first quarter shown of each financial year.
+                year_label=quarter.financial_year.label[2:]
+                if index == 0 or quarter.fy_quarter == 1
+                else "",
                 published=group.published,
                 open=group.open,
                 bars=tuple(bars),
@@ -439,12 +446,23 @@ def build_chart(
         plot_bottom=plot_bottom,
         plot_left=float(margin_left),
         max_value=max_value,
-        ticks=_ticks(max_value, plot_bottom, plot_height),
+        ticks=_ticks(max_value, step, plot_bottom, plot_height),
         columns=tuple(columns),
     )
 
 
-def _ticks(max_value: int, bottom: float, plot_height: float) -> tuple[tuple[int, float], ...]:
-    step = max(1, -(-max_value // 4))
+def _tick_step(highest: int) -> int:
+    """A round step giving at most about five ticks: 1, 2, 5, 10, 20, 50..."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if highest / (step * factor) <= 5:
+                return step * factor
+        step *= 10
+
+
+def _ticks(
+    max_value: int, step: int, bottom: float, plot_height: float
+) -> tuple[tuple[int, float], ...]:
     values = range(0, max_value + 1, step)
     return tuple((value, round(bottom - plot_height * value / max_value, 2)) for value in values)

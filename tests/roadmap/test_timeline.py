@@ -176,3 +176,18 @@ def test_chart_bars_are_proportional_and_skip_unscheduled() -> None:
 def test_chart_of_nothing_has_no_columns() -> None:
     chart = build_chart([])
     assert chart.columns == () and chart.max_value == 1
+
+
+def test_chart_axis_ends_on_a_round_tick_and_years_label_once() -> None:
+    items = [item(f"o{i}", planned="2025-Q4") for i in range(23)]
+    items += [item("a", planned="2026-Q1"), item("b", planned="2026-Q2"),
+              item("c", planned="2026-Q3")]  # fmt: skip
+    chart = build_chart(build_timeline(items).quarters)
+    assert chart.max_value == 25
+    assert [value for value, _ in chart.ticks] == [0, 5, 10, 15, 20, 25]
+    assert chart.ticks[-1][1] == chart.plot_top
+    tallest = max(bar.height for column in chart.columns for bar in column.bars)
+    assert tallest == pytest.approx((chart.plot_bottom - chart.plot_top) * 23 / 25, abs=0.01)
+    assert [(c.short_label, c.year_label) for c in chart.columns] == [
+        ("Q3", "2025/26"), ("Q4", ""), ("Q1", "2026/27"), ("Q2", ""),
+    ]  # fmt: skip
