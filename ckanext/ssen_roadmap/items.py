@@ -99,7 +99,8 @@ def search_items(context: Context) -> tuple[RoadmapItem, ...]:
             item = item_from_dataset(pkg)
             if item is not None:
                 items.append(item)
-        start += PAGE_SIZE
+        # ckan.search.rows_max may clamp rows below PAGE_SIZE: step by what came.
+        start += len(result["results"])
         if start >= result["count"] or not result["results"]:
             return tuple(items)
 

@@ -145,3 +145,12 @@ def test_item_from_dataset_reads_extras_and_json_lists() -> None:
     )  # fmt: skip
     assert item.quarter is not None and item.quarter.key == "2026-Q1"
     assert item_from_dataset({"id": "h", "name": "harvest-source", "type": "harvest"}) is None
+
+
+def test_every_page_of_the_search_is_read(make_item, ckan_config, monkeypatch) -> None:
+    monkeypatch.setitem(ckan_config, "ckan.search.rows_max", 2)
+    for index in range(5):
+        make_item(name=f"paged-{index}")
+    result = helpers.call_action("ssen_roadmap_list", {"user": "", "ignore_auth": False})
+    assert result["count"] == 5
+    assert sorted(i["name"] for i in result["items"]) == [f"paged-{i}" for i in range(5)]
