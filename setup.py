@@ -71,6 +71,9 @@ setup(
             "ssen_roadmap = ckanext.ssen_roadmap.plugin:SsenRoadmapPlugin",
             "ssen_search = ckanext.ssen_search.plugin:SsenSearchPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "ssen_smartmeter = ckanext.ssen_smartmeter.dcat_profile:SsenSmartMeterProfile",
+        ],
         "console_scripts": [
             "ssen-smartmeter = ckanext.ssen_smartmeter.pipeline.cli:main",
         ],

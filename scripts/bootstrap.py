@@ -142,6 +142,7 @@ def site_settings(args: argparse.Namespace) -> dict[str, str]:
         "ckan.harvest.mq.redis_db": "0",
         "ckanext.ssen_smartmeter.source_roots": str(var / "sources"),
         "ckan.auth.create_unowned_dataset": "false",
+        "ckanext.dcat.rdf.profiles": "euro_dcat_ap_2 ssen_smartmeter",
         **SCHEMING,
     }
 
