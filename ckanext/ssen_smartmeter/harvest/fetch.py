@@ -4,24 +4,22 @@ Results go on the harvest object (extras): reads and topology checksums, the
 quality report, the publication time the files carry, and the files written.
 A day whose reads are exactly those already published is ``unchanged``; a
 published day whose reads changed is reported as late (rule P3: counted, not
-applied) and ends ``unchanged`` too.
+applied, see :mod:`.restatement`) and ends ``unchanged`` too.
 """
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.ssen_smartmeter.harvest import aggregate, publish, state, workarea
-from ckanext.ssen_smartmeter.harvest.checksums import changed_files, same_inputs
+from ckanext.ssen_smartmeter.harvest import aggregate, restatement, state, workarea
+from ckanext.ssen_smartmeter.harvest.checksums import same_inputs
 from ckanext.ssen_smartmeter.harvest.day_plan import Kind
+from ckanext.ssen_smartmeter.harvest.errors import FetchError
 from ckanext.ssen_smartmeter.harvest.inputs import (
     DayInputs,
-    InputFile,
     InputUnavailable,
     digest_of,
     with_checksums,
@@ -29,11 +27,7 @@ from ckanext.ssen_smartmeter.harvest.inputs import (
 from ckanext.ssen_smartmeter.harvest.quality import public_report
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
-log = logging.getLogger(__name__)
-
-
-class FetchError(Exception):
-    """The day cannot be fetched (message for the object error)."""
+__all__ = ["FetchError", "fetch", "now_utc", "parse_time"]
 
 
 def now_utc() -> dt.datetime:
@@ -75,7 +69,7 @@ def fetch(obj: HarvestObject, config: SourceConfig,
         if same_inputs(state.get_extra(current, state.INPUTS), digest_of(reads)):
             state.set_extra(obj, state.OUTCOME, {"status": "unchanged"})
         else:
-            _report_late(obj, day, reads, current)
+            restatement.report_late(obj, day, reads, current)
         workarea.remove(work)
         return "unchanged"
 
@@ -87,7 +81,7 @@ def fetch(obj: HarvestObject, config: SourceConfig,
     if kind is Kind.RESTATE:
         assert current is not None
         published_at = now_utc()
-        previous = _previous_publication(current, day, work / "previous")
+        previous = restatement.previous_publication(current, day, work / "previous")
     else:
         pinned = (state.get_extra(obj, state.PUBLISHED_AT) if obj.import_started else None) \
             or state.pinned_published_at(obj.harvest_source_id, day, obj.id)
@@ -110,53 +104,4 @@ def fetch(obj: HarvestObject, config: SourceConfig,
 def _digest(quality: dict[str, Any], kind: str) -> dict[str, str]:
     """``{name: sha256}`` of the inputs of ``kind`` listed in the quality report."""
     return {i["path"]: i["sha256"] for i in quality.get("inputs", []) if i.get("kind") == kind}
-
-
-def _report_late(obj: HarvestObject, day: dt.date, reads: list[InputFile],
-                 current: HarvestObject) -> None:
-    """Rule P3: count the reads that arrived since publication; publish nothing."""
-    published = (state.get_extra(current, state.QUALITY) or {}).get("inputs", [])
-    here = {f.name: str(f.path) for f in reads}
-    # the published report names files relative to the source: map them to this machine
-    published = [dict(i, path=here.get(i["path"], i["path"])) for i in published]
-    try:
-        late = aggregate.count_late_reads(published, [f.path for f in reads])
-    except Exception as exc:  # an unreadable new file: say so, apply nothing
-        raise FetchError(f"{day}: reads changed since publication and cannot be counted "
-                         f"({type(exc).__name__}); the published files are unchanged") from None
-    by_path = {str(f.path): f.name for f in reads}
-    outcome = {
-        "status": "late",
-        "late_rows": late.rows,
-        "late_files": sorted(by_path.get(p, Path(p).name) for p in late.files),
-        "input_files": changed_files(state.get_extra(current, state.INPUTS), digest_of(reads)),
-        "published_at": state.get_extra(current, state.PUBLISHED_AT),
-    }
-    state.set_extra(obj, state.OUTCOME, outcome)
-    log.info("source %s: %s has %d late read(s) in %d file(s); reported, not applied "
-             "(ckan ssen-smartmeter restate applies them)", obj.harvest_source_id, day,
-             late.rows, len(late.files))
-
-
-def _previous_publication(current: HarvestObject, day: dt.date, folder: Path
-                          ) -> aggregate.PreviousPublication:
-    """The published files of the day, Parquet preferred (they keep exact types)."""
-    resources = (state.get_extra(current, state.OUTCOME) or {}).get("resources") or {}
-    found: dict[str, Path] = {}
-    for level in aggregate.LEVELS:
-        for fmt in ("parquet", "csv"):
-            resource_id = (resources.get(level) or {}).get(fmt)
-            path = publish.published_file(resource_id) if resource_id else None
-            if path is not None:
-                # stored without a suffix; the pipeline reads by suffix
-                folder.mkdir(parents=True, exist_ok=True)
-                link = folder / f"{level}{aggregate.SUFFIXES[fmt]}"
-                link.unlink(missing_ok=True)
-                link.symlink_to(path)
-                found[level] = link
-                break
-        else:
-            raise FetchError(f"{day}: the published {level} file is missing from the storage; "
-                             "cannot restate without it")
-    return aggregate.PreviousPublication(found["lv_feeder"], found["secondary_substation"])
 

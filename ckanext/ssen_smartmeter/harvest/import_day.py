@@ -10,19 +10,16 @@ same bytes: the publication time is pinned) rather than adding new ones.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.ssen_smartmeter.harvest import publish, state, workarea
+from ckanext.ssen_smartmeter.harvest import publish, restatement, state, workarea
 from ckanext.ssen_smartmeter.harvest.aggregate import LEVELS
 from ckanext.ssen_smartmeter.harvest.checksums import same_inputs
 from ckanext.ssen_smartmeter.harvest.datasets import file_name
 from ckanext.ssen_smartmeter.harvest.day_plan import Kind
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
-
-log = logging.getLogger(__name__)
 
 
 def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str | None,
@@ -65,11 +62,7 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
         "files": files,
     }
     if kind is Kind.RESTATE and current is not None:
-        outcome["previous_object"] = current.id
-        outcome["previous_inputs"] = state.get_extra(current, state.INPUTS)
-        outcome["restatement"] = quality.get("restatement")
-        log.info("source %s: %s restated (previous publication %s)",
-                 obj.harvest_source_id, day, state.get_extra(current, state.PUBLISHED_AT))
+        restatement.record(outcome, obj, current, quality)
     state.set_extra(obj, state.OUTCOME, outcome)
     obj.package_id = datasets["lv_feeder"]
     state.make_current(obj)
