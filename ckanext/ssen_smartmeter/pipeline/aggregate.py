@@ -152,11 +152,16 @@ def _run(
     else:
         con.execute(sql.duplicates(sql.classify(sources, day, config, only_groups="NULL")))
     reporter.phase("privacy")
+    rows_by_file = con.execute(
+        "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
+    ).fetchall()
+    con.execute("DROP VIEW agg")
+    con.execute("DROP TABLE agg_packed")  # free memory before the next stages
     con.execute(sql.FEEDER_CELLS)
     con.execute(sql.SUBSTATION_CELLS)
     con.execute(sql.privacy(config.threshold))
 
-    counts = _counts(con, config.threshold, len(files))
+    counts = _counts(con, config.threshold, len(files), rows_by_file)
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}
@@ -224,14 +229,14 @@ def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _counts(con: duckdb.DuckDBPyConnection, threshold: int, n_files: int) -> dict:
+def _counts(
+    con: duckdb.DuckDBPyConnection, threshold: int, n_files: int, rows_by_file: list[tuple]
+) -> dict:
     t = int(threshold)
     rejected = dict.fromkeys(REASONS, 0)
     file_rows = [0] * n_files
     accepted = 0
-    for file_idx, reason, n in con.execute(
-        "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
-    ).fetchall():
+    for file_idx, reason, n in rows_by_file:
         file_rows[file_idx] += int(n)
         if reason is None:
             accepted += int(n)

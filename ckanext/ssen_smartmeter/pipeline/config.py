@@ -62,7 +62,7 @@ class AggregateConfig:
     published_at: dt.datetime | None = None
     implausible_ceiling_wh: float = 50_000
     threads: int | None = None
-    memory_limit: str = "700MB"
+    memory_limit: str = "2GB"
     temp_directory: str | None = None
 
     def validate(self) -> None:

@@ -113,8 +113,17 @@ def first_pass(classified: str) -> str:
         f"| (CAST(r IS NOT NULL AS BIGINT) << {2 * _COUNT_BITS})"
     )
     low = (1 << _COUNT_BITS) - 1
+    # materialised packed (7 BIGINT-sized columns); ``agg`` decodes it as a view
     return f"""
-    CREATE OR REPLACE TEMP TABLE agg AS
+    CREATE OR REPLACE TEMP TABLE agg_packed AS
+    SELECT cell_key, count(*) AS n,
+           bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+           sum_no_overflow({present}) AS counts,
+           sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
+           sum_no_overflow(r) AS sum_r
+    FROM ({classified})
+    GROUP BY cell_key;
+    CREATE OR REPLACE TEMP VIEW agg AS
     SELECT cell_key >> {_GRP_SHIFT} AS grp,
            (cell_key >> {_IDX_SHIFT}) & 63 AS idx,
            NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
@@ -123,15 +132,7 @@ def first_pass(classified: str) -> str:
            counts & {low} AS n_a, sum_a,
            (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s,
            (counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r
-    FROM (
-        SELECT cell_key, count(*) AS n,
-               bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
-               sum_no_overflow({present}) AS counts,
-               sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
-               sum_no_overflow(r) AS sum_r
-        FROM ({classified})
-        GROUP BY cell_key
-    )
+    FROM agg_packed
     """
 
 
