@@ -78,11 +78,18 @@ def run_job(source: str, asked: DayRange | None = None,
         job.save()
     if on_start is not None:
         on_start(ids)
-    for object_id in ids:
-        obj = HarvestObject.get(object_id)
-        queue.fetch_and_import_stages(plugin, obj)
-        if on_object is not None:
-            on_object(obj)
+    try:
+        for object_id in ids:
+            obj = HarvestObject.get(object_id)
+            queue.fetch_and_import_stages(plugin, obj)
+            if on_object is not None:
+                on_object(obj)
+    except KeyboardInterrupt:
+        # an operator's Ctrl-C: close the job so that the source can run again;
+        # published days stay, the interrupted day is redone by the next job
+        model.Session.rollback()
+        tk.get_action("harvest_job_abort")(site_context(), {"id": job.id})
+        raise
     tk.get_action("harvest_jobs_run")(site_context(), {"source_id": source_dict["id"]})
     model.Session.expire_all()
     return job_report(HarvestJob.get(job.id))
