@@ -65,3 +65,9 @@ def test_load_profile_action_unknown_unit_and_private_dataset(app, sysadmin, wit
                         private=True)
     app.get("/api/3/action/ssen_smartmeter_load_profile",
             query_string={"id": with_parquet["name"]}, status=403)
+
+
+def test_load_profile_action_refuses_repeated_parameters(app, with_parquet):
+    got = app.get("/api/3/action/ssen_smartmeter_load_profile?id=" + with_parquet["name"]
+                  + "&measure=active&measure=reactive", status=409).json
+    assert got["error"]["measure"] == ["Must be a single string"]

@@ -57,6 +57,13 @@ def ssen_smartmeter_load_profile(context: Context, data_dict: DataDict) -> dict[
     """
     pkg = tk.get_action("package_show")(context, {"id": tk.get_or_bust(data_dict, "id")})
     tk.check_access("ssen_smartmeter_load_profile", context, data_dict)
+    errors = {
+        key: [tk._("Must be a single string")]
+        for key in ("day", "unit", "measure")
+        if data_dict.get(key) is not None and not isinstance(data_dict[key], str)
+    }
+    if errors:
+        raise tk.ValidationError(errors)
     view = profile_view.build(
         pkg, day=data_dict.get("day"), unit=data_dict.get("unit"),
         measure=data_dict.get("measure"), svg=False,
