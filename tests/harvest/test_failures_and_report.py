@@ -154,3 +154,21 @@ def test_an_import_interrupted_between_levels_is_completed_without_duplicates(
     ss = tk.get_action("package_show")({"ignore_auth": True},
                                        {"id": "smart-meter-secondary-substation-2024-02"})
     assert len(ss["resources"]) == 2
+
+
+def test_an_interrupted_synchronous_run_closes_its_job(
+        generated: Path, make_source: Callable[..., dict[str, Any]]) -> None:
+    from ckanext.harvest.model import HarvestJob
+
+    source = make_source(source_config(generated))
+
+    def stop(obj: Any) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_job(source["name"], on_object=stop)
+    jobs = tk.get_action("harvest_job_list")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert [HarvestJob.get(j["id"]).status for j in jobs] == ["Finished"]
+    again = run_job(source["name"])
+    assert again["statuses"] == {"published": 2}
+    assert [d["day"] for d in again["days"]] == [DAYS[1].isoformat(), DAYS[2].isoformat()]
