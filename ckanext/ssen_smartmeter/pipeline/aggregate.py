@@ -149,8 +149,8 @@ def _run(
             con.execute(
                 sql.duplicates(sql.classify(sources, day, config, only_groups=sql.DUP_GROUPS))
             )
-    else:
-        con.execute(sql.duplicates(sql.classify(sources, day, config, only_groups="NULL")))
+    else:  # nothing to look at again: an empty table, no second scan
+        con.execute(sql.NO_DUPLICATES)
     reporter.phase("privacy")
     rows_by_file = con.execute(
         "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"

@@ -169,6 +169,15 @@ def duplicates(classified: str) -> str:
     """
 
 
+NO_DUPLICATES = """
+CREATE OR REPLACE TEMP TABLE dup_cells (
+    meter_idx BIGINT, grp BIGINT, idx BIGINT, n BIGINT, identical BOOLEAN,
+    n_a BIGINT, sum_a HUGEINT, one_a BIGINT, n_s BIGINT, sum_s HUGEINT, one_s BIGINT,
+    n_r BIGINT, sum_r HUGEINT, one_r BIGINT
+)
+"""
+
+
 # feeder cells after removing duplicate copies (identical: keep one; else none)
 FEEDER_CELLS = """
 CREATE OR REPLACE TEMP TABLE feeder_cells AS
