@@ -172,3 +172,18 @@ def test_an_interrupted_synchronous_run_closes_its_job(
     again = run_job(source["name"])
     assert again["statuses"] == {"published": 2}
     assert [d["day"] for d in again["days"]] == [DAYS[1].isoformat(), DAYS[2].isoformat()]
+
+
+def test_the_harvested_datasets_and_the_source_pages_render(
+        generated: Path, make_source: Callable[..., dict[str, Any]], app: Any,
+        sysadmin: dict[str, Any]) -> None:
+    source = make_source(source_config(generated, last_date=DAYS[0].isoformat()))
+    run_job(source["name"])
+    page = app.get("/dataset/smart-meter-lv-feeder-2024-02")
+    assert page.status_code == 200
+    assert f"LV feeder, {DAYS[0]} (CSV)" in page.body
+    token = tk.get_action("api_token_create")({"user": sysadmin["name"], "ignore_auth": True},
+                                              {"user": sysadmin["name"], "name": "t"})["token"]
+    for url in (f"/harvest/{source['name']}", f"/harvest/{source['name']}/job",
+                f"/harvest/admin/{source['name']}"):
+        assert app.get(url, headers={"Authorization": token}).status_code == 200, url
