@@ -101,3 +101,17 @@ def test_scrub_keeps_dates_and_drops_values() -> None:
 @given(st.integers(min_value=0, max_value=10**15))
 def test_scrub_never_lets_a_number_through(value: int) -> None:
     assert str(value) not in scrub(f"mpan {value} had reading {value}").replace("#", "")
+
+
+def test_public_message_keeps_one_line_and_masks_identifiers() -> None:
+    from ckanext.ssen_smartmeter.harvest.scrub import public_message
+
+    engine = ("2024-02-13: input unusable: topology/meter_feeders.csv: unreadable input: "
+              "expected 2 values per row, found 3\nOriginal Line: 1000000000099,123456789001,7")
+    assert public_message(engine) == (
+        "2024-02-13: input unusable: topology/meter_feeders.csv: unreadable input: "
+        "expected 2 values per row, found 3"
+    )
+    assert public_message("row 17 of reads.csv: mpan 0123456789012 is not 13 digits") == (
+        "row 17 of reads.csv: mpan # is not 13 digits"
+    )

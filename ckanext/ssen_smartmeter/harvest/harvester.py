@@ -29,7 +29,7 @@ from ckanext.ssen_smartmeter.harvest import fetch, gather, import_day, state, wo
 from ckanext.ssen_smartmeter.harvest import source_config as source_config_module
 from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
 from ckanext.ssen_smartmeter.harvest.publish import PublishError
-from ckanext.ssen_smartmeter.harvest.scrub import scrub
+from ckanext.ssen_smartmeter.harvest.scrub import public_message, scrub
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig, SourceConfigError
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
             obj.save()
             return result
         except (SourceConfigError, fetch.FetchError, PublishError) as exc:
-            message = str(exc) if not isinstance(exc, SourceConfigError) \
+            message = public_message(str(exc)) if not isinstance(exc, SourceConfigError) \
                 else f"invalid source configuration: {exc}"
         except Exception as exc:  # one day's failure never stops the job
             message = f"{day}: unexpected {type(exc).__name__}: {scrub(str(exc))}"

@@ -29,3 +29,15 @@ def scrub(message: str) -> str:
     text = _NUMBER.sub("#", text)
     text = re.sub("[\ue000-\uf8ff]", lambda m: kept[ord(m.group(0)) - 0xE000], text)
     return text if len(text) <= _MAX else text[:_MAX] + "…"
+
+
+_IDENTIFIER = re.compile(r"\d{6,}")
+
+
+def public_message(message: str) -> str:
+    """An expected error's message as it may be shown: its first line only
+    (engines append the offending input line below it) with any run of six
+    or more digits (an MPAN, a feeder id, a reading) masked."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    text = _IDENTIFIER.sub("#", first)
+    return text if len(text) <= _MAX else text[:_MAX] + "…"
