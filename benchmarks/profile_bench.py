@@ -1,6 +1,6 @@
 """Figures for the dataset page's load profile on a full-size day.
 
-Run: .venv/bin/python -m tests.smartmeter.benchmark_profile [FEEDERS]
+Run: .venv/bin/python benchmarks/profile_bench.py [FEEDERS]
 
 Writes an LV-feeder day like the pipeline does (DuckDB COPY, zstd, sorted by
 dataset_id; default 87,000 feeders x 48 = 4.18 M rows), then times what one
