@@ -154,6 +154,10 @@ def main() -> int:
 
             _run_migrations("ssen_search")
             search.clear_all()
+            # give the rebuild a compact table, as a first build would have
+            with model.ensure_engine().connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text(f"VACUUM FULL {TABLE}"))
         else:
             reset_database()
             generate(args.datasets, args.seed)

@@ -256,7 +256,7 @@ class PgSearchConnection:
 
     def _count_and_facets(self, compiler: SqlCompiler, where: str, facet_fields: list[str],
                           limit: int, mincount: int) -> tuple[int, dict[str, list[Any]]]:
-        columns = ["d.index_id AS rid"]
+        columns = ["1 AS one"]
         parts = ["SELECT -1 AS i, NULL::text AS v, count(*) AS c FROM m"]
         params = dict(compiler.params)
         for i, field in enumerate(facet_fields):
@@ -264,11 +264,11 @@ class PgSearchConnection:
             columns.append(f"j.x -> :ff{i} AS f{i}")
             limit_sql = f"LIMIT {int(limit)}" if limit >= 0 else ""
             # a dataset counts once per value (two CSV resources: one CSV)
-            parts.append(f"""(SELECT {i}, x.v, count(*) FROM (
-                    SELECT DISTINCT m.rid, e #>> '{{}}' AS v FROM m, jsonb_array_elements(
+            parts.append(f"""(SELECT {i}, x.v, count(*) FROM m, LATERAL (
+                    SELECT DISTINCT e #>> '{{}}' FROM jsonb_array_elements(
                         CASE jsonb_typeof(m.f{i}) WHEN 'array' THEN m.f{i}
                         ELSE jsonb_build_array(m.f{i}) END) AS e
-                    WHERE jsonb_typeof(e) IN ('string', 'number', 'boolean')) AS x
+                    WHERE jsonb_typeof(e) IN ('string', 'number', 'boolean')) AS x(v)
                 GROUP BY x.v HAVING count(*) >= {max(int(mincount), 0)}
                 ORDER BY count(*) DESC, x.v COLLATE "C" {limit_sql})""")
         # the document is decompressed once per row (``|| '{}'`` makes an
