@@ -33,6 +33,8 @@ class Expected:
     #: exact accepted sums per feeder cell, active
     exact_a: dict[tuple[str, int], Decimal]
     total_accepted_a: Decimal
+    #: meters with a second-register read per feeder cell
+    second_register_meters: dict[tuple[str, int], int]
 
 
 def half_even(value: Decimal) -> int:
@@ -116,7 +118,7 @@ def aggregate(
         for i in range(6):
             sub[i] += cell[i]
     t = threshold
-    p2 = {"a": set(), "r": set()}
+    p2 = {"a": set(), "r": set(), "s": set()}
     for (sid, idx), sub in substation.items():
         for measure, pos in (("a", 0), ("r", 4)):
             if sub[pos] < t:
@@ -126,20 +128,37 @@ def aggregate(
             if 0 < hidden < t:
                 p2[measure].add((min((n, fid) for n, fid in mine if n >= t)[1], idx))
 
-    def publish(cell: list, hide_a: bool, hide_r: bool) -> tuple:
+    def split_ok(cell: list) -> bool:
+        # primary/secondary shown only with no or >= t second-register meters
+        return cell[2] == 0 or cell[2] >= t
+
+    def split_shown(fid: str, idx: int, cell: list) -> bool:
+        return cell[0] >= t and (fid, idx) not in p2["a"] and split_ok(cell)
+
+    for (sid, idx), sub in substation.items():
+        if sub[0] < t or not split_ok(sub):
+            continue
+        mine = [(c, fid) for (fid, i), c in feeder.items() if fid[:10] == sid and i == idx]
+        hidden = sum(c[2] for c, fid in mine if not split_shown(fid, idx, c))
+        if 0 < hidden < t:
+            shown = [(c[2], fid) for c, fid in mine if split_shown(fid, idx, c) and c[2] >= t]
+            p2["s"].add((min(shown)[1], idx))
+
+    def publish(cell: list, hide_a: bool, hide_r: bool, hide_s: bool) -> tuple:
         a_ok = cell[0] >= t and not hide_a
         r_ok = cell[4] >= t and not hide_r
+        split = a_ok and split_ok(cell) and not hide_s
         return (
             cell[0] if a_ok else None,
-            half_even(cell[1]) if a_ok else None,
-            half_even(cell[3]) if a_ok and cell[2] else None,
+            half_even(cell[1]) if split else None,
+            half_even(cell[3]) if split and cell[2] else None,
             half_even(cell[1] + cell[3]) if a_ok else None,
             cell[4] if r_ok else None,
             half_even(cell[5]) if r_ok else None,
         )
 
-    lv = {k: publish(c, k in p2["a"], k in p2["r"]) for k, c in feeder.items()}
-    subs = {k: publish(c, False, False) for k, c in substation.items()}
+    lv = {k: publish(c, k in p2["a"], k in p2["r"], k in p2["s"]) for k, c in feeder.items()}
+    subs = {k: publish(c, False, False, False) for k, c in substation.items()}
     return Expected(
         rejected=rejected,
         accepted=len(kept),
@@ -147,5 +166,6 @@ def aggregate(
         lv={k: v for k, v in lv.items() if any(x is not None for x in v)},
         substation={k: v for k, v in subs.items() if any(x is not None for x in v)},
         exact_a={k: c[1] for k, c in feeder.items() if c[0]},
+        second_register_meters={k: c[2] for k, c in feeder.items()},
         total_accepted_a=sum((r.a for r in kept.values() if r.a is not None), Decimal(0)),
     )

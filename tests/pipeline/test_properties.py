@@ -203,7 +203,8 @@ def test_output_matches_oracle_and_privacy_holds(day, tmp_path_factory):
     published = suppressed = Decimal(0)
     for key, exact in expected.exact_a.items():
         if key in lv and lv[key][0] is not None:
-            assert lv[key][1] == round(exact)  # Decimal round: half even
+            if lv[key][1] is not None:  # the split may be hidden, never a wrong value
+                assert lv[key][1] == round(exact)  # Decimal round: half even
             published += exact
         else:
             suppressed += exact
@@ -225,6 +226,27 @@ def test_output_matches_oracle_and_privacy_holds(day, tmp_path_factory):
             shown = sum(v[pos] for v in by_sub[(sid, idx)] if v[pos] is not None)
             hidden = sub[pos] - shown
             assert hidden == 0 or hidden >= T
+
+    # the second register: a published secondary (or primary, which gives it
+    # away through the total) comes from no meter or from >= T meters, and
+    # the substation's secondary minus the feeders' shown ones never isolates
+    # 1..T-1 of them
+    n_s = expected.second_register_meters
+    sub_n_s: dict[tuple[str, int], int] = defaultdict(int)
+    for (fid, idx), n in n_s.items():
+        sub_n_s[(fid[:10], idx)] += n
+    for (fid, idx), values in lv.items():
+        if values[1] is not None:
+            assert n_s[(fid, idx)] == 0 or n_s[(fid, idx)] >= T
+    for (sid, idx), values in subs.items():
+        if values[1] is None:
+            continue
+        assert sub_n_s[(sid, idx)] == 0 or sub_n_s[(sid, idx)] >= T
+        hidden_s = sub_n_s[(sid, idx)] - sum(
+            n_s[(fid, i)] for (fid, i), v in lv.items()
+            if fid[:10] == sid and i == idx and v[1] is not None
+        )
+        assert hidden_s == 0 or hidden_s >= T
 
 
 @settings(

@@ -264,22 +264,27 @@ def _counts(
     meters = seen - lost
     row = con.execute(
         "SELECT count(*) FILTER (WHERE p1_a), count(*) FILTER (WHERE p2_a), "
-        "count(*) FILTER (WHERE p1_r), count(*) FILTER (WHERE p2_r) FROM feeder_flags"
+        "count(*) FILTER (WHERE p1_r), count(*) FILTER (WHERE p2_r), "
+        "count(*) FILTER (WHERE p1_s), count(*) FILTER (WHERE p2_s) FROM feeder_flags"
     ).fetchone()
     assert row is not None
     sub = con.execute(
         f"SELECT count(*) FILTER (WHERE n_a BETWEEN 1 AND {t - 1}), "
-        f"count(*) FILTER (WHERE n_r BETWEEN 1 AND {t - 1}) FROM substation_cells"
+        f"count(*) FILTER (WHERE n_r BETWEEN 1 AND {t - 1}), "
+        f"count(*) FILTER (WHERE n_a >= {t} AND n_s BETWEEN 1 AND {t - 1}) "
+        "FROM substation_cells"
     ).fetchone()
     assert sub is not None
     suppression = {
         "lv_feeder": {
             "active": {"p1": int(row[0]), "p2": int(row[1])},
             "reactive": {"p1": int(row[2]), "p2": int(row[3])},
+            "secondary_split": {"p1": int(row[4]), "p2": int(row[5])},
         },
         "secondary_substation": {
             "active": {"p1": int(sub[0]), "p2": 0},
             "reactive": {"p1": int(sub[1]), "p2": 0},
+            "secondary_split": {"p1": int(sub[2]), "p2": 0},
         },
     }
     return {

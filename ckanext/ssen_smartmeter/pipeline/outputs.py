@@ -87,17 +87,22 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
         flags = "LEFT JOIN feeder_flags fl ON fl.feeder_idx = c.feeder_idx AND fl.idx = c.idx"
         pub_a = f"c.n_a >= {t} AND NOT coalesce(fl.p2_a, FALSE)"
         pub_r = f"c.n_r >= {t} AND NOT coalesce(fl.p2_r, FALSE)"
+        hide_split = "coalesce(fl.p2_s, FALSE)"
     else:
         flags = ""
         pub_a, pub_r = f"c.n_a >= {t}", f"c.n_r >= {t}"
+        hide_split = "FALSE"
+    # primary and secondary only where the second register is from no meter or
+    # from at least threshold meters (see sql.privacy); the total always
+    split = f"{pub_a} AND (c.n_s = 0 OR c.n_s >= {t}) AND NOT {hide_split}"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {level.name}_out AS
         SELECT keys.{level.key} AS k, h.idx,
                {start} + CAST(h.idx + 1 AS BIGINT) * {HALF_HOUR_US} AS ts,
                CAST(CASE WHEN {pub_a} THEN c.n_a END AS BIGINT) AS aggregated_device_count_active,
-               CASE WHEN {pub_a} THEN round_half_even(c.sum_a) END
+               CASE WHEN {split} THEN round_half_even(c.sum_a) END
                    AS primary_consumption_active_import,
-               CASE WHEN {pub_a} AND c.n_s > 0 THEN round_half_even(c.sum_s) END
+               CASE WHEN {split} AND c.n_s > 0 THEN round_half_even(c.sum_s) END
                    AS secondary_consumption_active_import,
                CASE WHEN {pub_a} THEN round_half_even(c.sum_a + coalesce(c.sum_s, 0)) END
                    AS total_consumption_active_import,

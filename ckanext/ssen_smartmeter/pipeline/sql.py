@@ -228,12 +228,19 @@ FROM feeder_cells GROUP BY substation_idx, idx
 
 
 def privacy(threshold: int) -> str:
-    """Flags per feeder cell: ``p1_a``/``p2_a`` (active), ``p1_r``/``p2_r`` (reactive).
+    """Flags per feeder cell: ``p1_a``/``p2_a`` (active), ``p1_r``/``p2_r``
+    (reactive) and ``p1_s``/``p2_s`` (the primary/secondary split).
 
     P2: in a substation half-hour whose value is published, if the meters of the
     P1-suppressed feeders number 1..threshold-1, the published feeder with the
     fewest meters (ties: lowest ``dataset_id`` = lowest ``feeder_idx``) is
     suppressed too; one is enough as it alone has >= threshold meters.
+
+    The split: a published active value shows primary and secondary only if
+    no meter or at least ``threshold`` meters have a second register
+    (otherwise only the total: primary = total - secondary would give the
+    secondary away). P2 applies to the split on the same terms, with the
+    second-register meters of every feeder whose split is hidden.
     """
     t = int(threshold)
 
@@ -247,25 +254,47 @@ def privacy(threshold: int) -> str:
             FROM feeder_cells c GROUP BY c.substation_idx, c.idx
         )"""
 
+    split_shown = f"(b.n_a >= {t} AND NOT b.p2_a AND (b.n_s = 0 OR b.n_s >= {t}))"
     return f"""
     CREATE OR REPLACE TEMP TABLE feeder_flags AS
-    WITH {measure("a")}, {measure("r")}
-    SELECT c.feeder_idx, c.idx,
-           c.n_a BETWEEN 1 AND {t - 1} AS p1_a,
-           coalesce(ra.p2, FALSE) AS p2_a,
-           c.n_r BETWEEN 1 AND {t - 1} AS p1_r,
-           coalesce(rr.p2, FALSE) AS p2_r
-    FROM feeder_cells c
+    WITH {measure("a")}, {measure("r")},
+    base AS (
+        SELECT c.feeder_idx, c.substation_idx, c.idx, c.n_a, c.n_s,
+               c.n_a BETWEEN 1 AND {t - 1} AS p1_a,
+               coalesce(ra.p2, FALSE) AS p2_a,
+               c.n_r BETWEEN 1 AND {t - 1} AS p1_r,
+               coalesce(rr.p2, FALSE) AS p2_r
+        FROM feeder_cells c
+        LEFT JOIN (
+            SELECT a.smallest AS feeder_idx, a.idx, TRUE AS p2
+            FROM a JOIN substation_cells s
+                ON s.substation_idx = a.substation_idx AND s.idx = a.idx
+            WHERE s.n_a >= {t} AND a.hidden BETWEEN 1 AND {t - 1}
+        ) ra ON ra.feeder_idx = c.feeder_idx AND ra.idx = c.idx
+        LEFT JOIN (
+            SELECT r.smallest AS feeder_idx, r.idx, TRUE AS p2
+            FROM r JOIN substation_cells s
+                ON s.substation_idx = r.substation_idx AND s.idx = r.idx
+            WHERE s.n_r >= {t} AND r.hidden BETWEEN 1 AND {t - 1}
+        ) rr ON rr.feeder_idx = c.feeder_idx AND rr.idx = c.idx
+    ),
+    split AS (
+        SELECT b.substation_idx, b.idx,
+               sum(CASE WHEN NOT {split_shown} THEN b.n_s ELSE 0 END) AS hidden,
+               arg_min(b.feeder_idx, b.n_s * 4294967296 + b.feeder_idx)
+                   FILTER (WHERE {split_shown} AND b.n_s >= {t}) AS smallest
+        FROM base b GROUP BY b.substation_idx, b.idx
+    )
+    SELECT b.feeder_idx, b.idx, b.p1_a, b.p2_a, b.p1_r, b.p2_r,
+           b.n_a >= {t} AND NOT b.p2_a AND b.n_s BETWEEN 1 AND {t - 1} AS p1_s,
+           coalesce(rs.p2, FALSE) AS p2_s
+    FROM base b
     LEFT JOIN (
-        SELECT a.smallest AS feeder_idx, a.idx, TRUE AS p2
-        FROM a JOIN substation_cells s ON s.substation_idx = a.substation_idx AND s.idx = a.idx
-        WHERE s.n_a >= {t} AND a.hidden BETWEEN 1 AND {t - 1}
-    ) ra ON ra.feeder_idx = c.feeder_idx AND ra.idx = c.idx
-    LEFT JOIN (
-        SELECT r.smallest AS feeder_idx, r.idx, TRUE AS p2
-        FROM r JOIN substation_cells s ON s.substation_idx = r.substation_idx AND s.idx = r.idx
-        WHERE s.n_r >= {t} AND r.hidden BETWEEN 1 AND {t - 1}
-    ) rr ON rr.feeder_idx = c.feeder_idx AND rr.idx = c.idx
+        SELECT x.smallest AS feeder_idx, x.idx, TRUE AS p2
+        FROM split x JOIN substation_cells s
+            ON s.substation_idx = x.substation_idx AND s.idx = x.idx
+        WHERE s.n_a >= {t} AND (s.n_s = 0 OR s.n_s >= {t}) AND x.hidden BETWEEN 1 AND {t - 1}
+    ) rs ON rs.feeder_idx = b.feeder_idx AND rs.idx = b.idx
     """
 
 
