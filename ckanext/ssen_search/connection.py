@@ -125,17 +125,18 @@ class PgSearchConnection:
         statement = sa.text(f"""
             WITH indexed AS (
                 INSERT INTO {TABLE} AS t (index_id, id, name, site_id, doc, search_vector,
-                    indexed_at, metadata_modified)
+                    indexed_at, metadata_modified, state, capacity, dataset_type)
                 VALUES (:index_id, :id, :name, :site_id, CAST(:doc AS jsonb),
                     setweight(to_tsvector(CAST(:cfg AS regconfig), :a), 'A')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :b), 'B')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :c), 'C')
                     || setweight(to_tsvector(CAST(:cfg AS regconfig), :d), 'D'),
-                    clock_timestamp(), :metadata_modified)
+                    clock_timestamp(), :metadata_modified, :state, :capacity, :dataset_type)
                 ON CONFLICT (index_id) DO UPDATE SET id = EXCLUDED.id, name = EXCLUDED.name,
                     site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
                     search_vector = EXCLUDED.search_vector, indexed_at = EXCLUDED.indexed_at,
-                    metadata_modified = EXCLUDED.metadata_modified
+                    metadata_modified = EXCLUDED.metadata_modified, state = EXCLUDED.state,
+                    capacity = EXCLUDED.capacity, dataset_type = EXCLUDED.dataset_type
                 RETURNING index_id
             )
             INSERT INTO {BLOB_TABLE} AS b (index_id, data_dict, validated_data_dict)
@@ -150,9 +151,12 @@ class PgSearchConnection:
             model.Session.execute(statement, {
                 "index_id": str(doc.get("index_id") or doc["id"]),
                 "id": str(doc["id"]),
-                "name": doc.get("name"),
+                "name": _text_or_none(doc.get("name")),
                 "site_id": str(doc.get("site_id") or ""),
                 "metadata_modified": _text_or_none(doc.get("metadata_modified")),
+                "state": _text_or_none(doc.get("state")),
+                "capacity": _text_or_none(doc.get("capacity")),
+                "dataset_type": _text_or_none(doc.get("dataset_type")),
                 "doc": payload,
                 "data_dict": _strip_nul(blobs["data_dict"]),
                 "validated_data_dict": _strip_nul(blobs["validated_data_dict"]),

@@ -38,6 +38,9 @@ STORED = frozenset({
 })
 STORED_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
+# single-valued string fields that are also plain columns of the index table
+COLUMN_FIELDS = ("id", "name", "site_id", "state", "capacity", "dataset_type")
+
 # kept out of the JSONB document: large and only ever returned
 BLOB_FIELDS = ("data_dict", "validated_data_dict")
 

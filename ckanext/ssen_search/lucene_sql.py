@@ -39,7 +39,7 @@ from luqum.tree import (
     Word,
 )
 
-from ckanext.ssen_search.fields import is_text_field, is_textual_sort_field
+from ckanext.ssen_search.fields import COLUMN_FIELDS, is_text_field, is_textual_sort_field
 
 DOC = "d.doc"
 VECTOR = "d.search_vector"
@@ -432,6 +432,8 @@ class SqlCompiler:
         return "(" + " AND ".join(tests) + ")"
 
     def _equals(self, field: str, value: str) -> str:
+        if field in COLUMN_FIELDS:
+            return f"(d.{field} = {self.bind(value)})"
         candidates: list[Any] = [value]
         if value in ("true", "false"):
             candidates.append(value == "true")

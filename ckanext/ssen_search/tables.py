@@ -37,6 +37,12 @@ _CREATE = [
     f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS metadata_modified text COLLATE "C"',
     f"CREATE INDEX IF NOT EXISTS {TABLE}_modified_idx ON {TABLE} "
     "(metadata_modified DESC NULLS LAST)",
+    # filters CKAN adds to every search (state, capacity, dataset type) as
+    # plain columns: the planner has statistics for them, not for JSONB
+    # containment, and picks the selective condition to drive the scan
+    f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS state text COLLATE "C"',
+    f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS capacity text COLLATE "C"',
+    f'ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS dataset_type text COLLATE "C"',
     f"""
     CREATE TABLE IF NOT EXISTS {BLOB_TABLE} (
         index_id text PRIMARY KEY REFERENCES {TABLE} (index_id) ON DELETE CASCADE,

@@ -61,7 +61,7 @@ def test_migration_creates_and_drops_the_table() -> None:
     _run_migrations("ssen_search")
     model.Session.remove()
     version = model.Session.execute(text("SELECT version_num FROM ssen_search_alembic_version"))
-    assert [r[0] for r in version] == ["c3d91f0a6e52"]
+    assert [r[0] for r in version] == ["e7a2b5c8d034"]
     assert model.Session.execute(text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar()
 
 

@@ -25,9 +25,17 @@ def test_match_all_compiles_to_true() -> None:
 
 def test_string_field_term_binds_containment_for_scalar_and_list() -> None:
     compiler = SqlCompiler()
-    sql = compiler.lucene('+site_id:"default"')
+    sql = compiler.lucene('+organization:"north"')
     assert sql.count("d.doc @>") == 2
-    assert set(compiler.params.values()) == {'{"site_id": "default"}', '{"site_id": ["default"]}'}
+    assert set(compiler.params.values()) == {
+        '{"organization": "north"}', '{"organization": ["north"]}'}
+
+
+def test_filters_ckan_always_adds_use_plain_columns() -> None:
+    compiler = SqlCompiler()
+    sql = compiler.lucene('+site_id:"default" +state:(active OR draft) +capacity:public')
+    assert "d.site_id = " in sql and "d.state = " in sql and "d.capacity = " in sql
+    assert "d.doc" not in sql
 
 
 def test_boolean_and_number_values_also_match_typed_json() -> None:
