@@ -136,9 +136,15 @@ def _run(
     reporter.rows_total = _parquet_rows(con, files)
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
     sources = [normalised_select(f, config.timezone, day) for f in files]
+    classified = sql.classify(sources, day, config)
     try:
         with reporter.watch("aggregate", con):
-            con.execute(sql.first_pass(sql.classify(sources, day, config)))
+            try:
+                con.execute(sql.first_pass(classified, sql.packed_field_bits(config)))
+            except duckdb.OutOfRangeException:
+                # a packed sum overflowed: only with tens of thousands of copies
+                # of one reading; the per-column aggregate cannot overflow
+                con.execute(sql.first_pass(classified))
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
 

@@ -101,26 +101,85 @@ def classify(
     """
 
 
-def first_pass(classified: str) -> str:
-    """The single-scan aggregate into temp table ``agg``.
+#: packed first pass: presence counts (7 bits each, <= 64 rows of a group
+#: without duplicates) in the low bits, then the three exact mWh sums
+_PRESENT_BITS = 7
+
+
+def packed_field_bits(config: AggregateConfig) -> int | None:
+    """Bits of one packed sum field (64 rows at the ceiling), or None if they do not fit.
+
+    Accepted values are in [0, ceiling] Wh, so a group without duplicates sums
+    to at most ``64 * ceiling * 1000`` mWh per measure.
+    """
+    per_row = int(config.implausible_ceiling_wh * MILLI) + 2
+    bits = (GROUP_BITS * per_row).bit_length()
+    # 3 sums + 3 counts; keep >= 8 spare bits below the HUGEINT sign
+    if 3 * _PRESENT_BITS + 3 * bits > 119:
+        return None
+    return bits
+
+
+def first_pass(classified: str, field_bits: int | None = None) -> str:
+    """The single-scan aggregate into temp table ``agg`` (a view on ``agg_packed``).
 
     ``reason`` is part of the key, so accepted rows (``reason IS NULL``) are
-    never mixed with rejected ones and no aggregate needs a filter; the values
-    of rejected groups are simply not used (only their row count ``n``).
+    never mixed with rejected ones; the values of rejected groups are not
+    used (only their row count ``n``).
+
+    With ``field_bits`` (the fast path) the presence counts and the three sums
+    of an accepted row are packed into one HUGEINT and summed once: a group
+    without duplicates has at most 64 rows, so no field overflows into the
+    next. Groups with duplicates (``n <> bit_count(mask)``) get garbage in the
+    packed fields; their cells are recomputed from ``dup_cells`` (see
+    ``FEEDER_CELLS``). Without ``field_bits``: one exact sum per column.
     """
-    present = (
-        f"CAST(a IS NOT NULL AS BIGINT) | (CAST(s IS NOT NULL AS BIGINT) << {_COUNT_BITS}) "
-        f"| (CAST(r IS NOT NULL AS BIGINT) << {2 * _COUNT_BITS})"
-    )
     low = (1 << _COUNT_BITS) - 1
-    # materialised packed (7 BIGINT-sized columns); ``agg`` decodes it as a view
+    if field_bits is None:
+        present = (
+            f"CAST(a IS NOT NULL AS BIGINT) | (CAST(s IS NOT NULL AS BIGINT) << {_COUNT_BITS}) "
+            f"| (CAST(r IS NOT NULL AS BIGINT) << {2 * _COUNT_BITS})"
+        )
+        return f"""
+        CREATE OR REPLACE TEMP TABLE agg_packed AS
+        SELECT cell_key, count(*) AS n,
+               bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+               sum_no_overflow({present}) AS counts,
+               sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
+               sum_no_overflow(r) AS sum_r
+        FROM ({classified})
+        GROUP BY cell_key;
+        CREATE OR REPLACE TEMP VIEW agg AS
+        SELECT cell_key >> {_GRP_SHIFT} AS grp,
+               (cell_key >> {_IDX_SHIFT}) & 63 AS idx,
+               NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
+               cell_key & {MAX_FILES - 1} AS file_idx,
+               n, mask,
+               counts & {low} AS n_a, sum_a,
+               (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s,
+               (counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r
+        FROM agg_packed
+        """
+    p, w = _PRESENT_BITS, field_bits
+    one = "CAST(1 AS HUGEINT)"
+    packed = (
+        "CASE WHEN reason IS NULL THEN "
+        f"CAST((a IS NOT NULL) AS INTEGER) + (CAST((s IS NOT NULL) AS INTEGER) << {p}) "
+        f"+ (CAST((r IS NOT NULL) AS INTEGER) << {2 * p}) "
+        f"+ coalesce(CAST(a AS HUGEINT) << {3 * p}, 0) "
+        f"+ coalesce(CAST(s AS HUGEINT) << {3 * p + w}, 0) "
+        f"+ coalesce(CAST(r AS HUGEINT) << {3 * p + 2 * w}, 0) "
+        "ELSE 0 END"
+    )
+
+    def field(shift: int, bits: int) -> str:
+        return f"CAST((packed >> {shift}) & (({one} << {bits}) - 1) AS BIGINT)"
+
     return f"""
     CREATE OR REPLACE TEMP TABLE agg_packed AS
     SELECT cell_key, count(*) AS n,
            bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
-           sum_no_overflow({present}) AS counts,
-           sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
-           sum_no_overflow(r) AS sum_r
+           sum({packed}) AS packed
     FROM ({classified})
     GROUP BY cell_key;
     CREATE OR REPLACE TEMP VIEW agg AS
@@ -129,9 +188,9 @@ def first_pass(classified: str) -> str:
            NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
            cell_key & {MAX_FILES - 1} AS file_idx,
            n, mask,
-           counts & {low} AS n_a, sum_a,
-           (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s,
-           (counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r
+           {field(0, p)} AS n_a, {field(3 * p, w)} AS sum_a,
+           {field(p, p)} AS n_s, {field(3 * p + w, w)} AS sum_s,
+           {field(2 * p, p)} AS n_r, {field(3 * p + 2 * w, w)} AS sum_r
     FROM agg_packed
     """
 
@@ -178,35 +237,38 @@ CREATE OR REPLACE TEMP TABLE dup_cells (
 """
 
 
-# feeder cells after removing duplicate copies (identical: keep one; else none)
+# feeder cells after removing duplicate copies (identical: keep one; else none).
+# Cells of groups with duplicates are recomputed from ``dup_cells`` (all the
+# accepted rows of those groups, per meter), not corrected: their packed
+# first-pass fields may have overflowed (see ``first_pass``).
 FEEDER_CELLS = """
 CREATE OR REPLACE TEMP TABLE feeder_cells AS
-WITH fix AS (
+WITH redo AS (
     SELECT grp, idx,
-           sum(n - CASE WHEN identical THEN 1 ELSE 0 END) AS n,
-           sum(n_a - CASE WHEN identical AND n_a > 0 THEN 1 ELSE 0 END) AS n_a,
-           sum(coalesce(sum_a, 0) - CASE WHEN identical THEN coalesce(one_a, 0) ELSE 0 END)
-               AS sum_a,
-           sum(n_s - CASE WHEN identical AND n_s > 0 THEN 1 ELSE 0 END) AS n_s,
-           sum(coalesce(sum_s, 0) - CASE WHEN identical THEN coalesce(one_s, 0) ELSE 0 END)
-               AS sum_s,
-           sum(n_r - CASE WHEN identical AND n_r > 0 THEN 1 ELSE 0 END) AS n_r,
-           sum(coalesce(sum_r, 0) - CASE WHEN identical THEN coalesce(one_r, 0) ELSE 0 END)
-               AS sum_r
-    FROM dup_cells WHERE n > 1 GROUP BY grp, idx
+           sum(CASE WHEN n = 1 OR identical THEN 1 ELSE 0 END) AS n,
+           sum(CASE WHEN (n = 1 OR identical) AND n_a > 0 THEN 1 ELSE 0 END) AS n_a,
+           sum(CASE WHEN n = 1 THEN coalesce(sum_a, 0) WHEN identical THEN coalesce(one_a, 0)
+               ELSE 0 END) AS sum_a,
+           sum(CASE WHEN (n = 1 OR identical) AND n_s > 0 THEN 1 ELSE 0 END) AS n_s,
+           sum(CASE WHEN n = 1 THEN coalesce(sum_s, 0) WHEN identical THEN coalesce(one_s, 0)
+               ELSE 0 END) AS sum_s,
+           sum(CASE WHEN (n = 1 OR identical) AND n_r > 0 THEN 1 ELSE 0 END) AS n_r,
+           sum(CASE WHEN n = 1 THEN coalesce(sum_r, 0) WHEN identical THEN coalesce(one_r, 0)
+               ELSE 0 END) AS sum_r
+    FROM dup_cells GROUP BY grp, idx
 ),
 fixed AS (
     SELECT g.feeder_idx, g.substation_idx, c.idx,
-           c.n - coalesce(x.n, 0) AS n,
-           c.n_a - coalesce(x.n_a, 0) AS n_a,
-           coalesce(c.sum_a, 0) - coalesce(x.sum_a, 0) AS sum_a,
-           c.n_s - coalesce(x.n_s, 0) AS n_s,
-           coalesce(c.sum_s, 0) - coalesce(x.sum_s, 0) AS sum_s,
-           c.n_r - coalesce(x.n_r, 0) AS n_r,
-           coalesce(c.sum_r, 0) - coalesce(x.sum_r, 0) AS sum_r
+           CASE WHEN x.grp IS NULL THEN c.n ELSE x.n END AS n,
+           CASE WHEN x.grp IS NULL THEN c.n_a ELSE x.n_a END AS n_a,
+           CASE WHEN x.grp IS NULL THEN coalesce(c.sum_a, 0) ELSE x.sum_a END AS sum_a,
+           CASE WHEN x.grp IS NULL THEN c.n_s ELSE x.n_s END AS n_s,
+           CASE WHEN x.grp IS NULL THEN coalesce(c.sum_s, 0) ELSE x.sum_s END AS sum_s,
+           CASE WHEN x.grp IS NULL THEN c.n_r ELSE x.n_r END AS n_r,
+           CASE WHEN x.grp IS NULL THEN coalesce(c.sum_r, 0) ELSE x.sum_r END AS sum_r
     FROM group_cells c
     JOIN meter_groups g ON g.grp = c.grp
-    LEFT JOIN fix x ON x.grp = c.grp AND x.idx = c.idx
+    LEFT JOIN redo x ON x.grp = c.grp AND x.idx = c.idx
 )
 SELECT feeder_idx, substation_idx, idx, sum(n) AS n,
        sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
