@@ -24,7 +24,9 @@ def connect(config: AggregateConfig, spill_dir: Path, csv_input: bool) -> duckdb
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{config.memory_limit}'")
     con.execute(f"SET temp_directory = '{spill_dir.as_posix()}'")
-    con.execute("SET preserve_insertion_order = true")
+    # nothing before the output depends on row order (every stage aggregates or
+    # sorts); ``outputs`` switches it on where it reads a file back in order
+    con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     threads = config.threads or os.cpu_count() or 1
     con.execute(f"SET threads = {int(threads)}")

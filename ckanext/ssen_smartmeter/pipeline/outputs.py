@@ -146,6 +146,8 @@ def write_level(
 
     Returns what was written and the (temporary, final) path pairs to move.
     """
+    # the CSV is read back from the Parquet file in its order
+    con.execute("SET preserve_insertion_order = true")
     build_rows(con, level, day, config.threshold)
     published = str(epoch_us(config.published_at_utc()))
     changed = new = removed = None
