@@ -80,7 +80,10 @@ class Written:
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, threshold: int) -> None:
-    """Temp table ``{name}_out``: every key with data x 48 half-hours, published values."""
+    """Temp table ``{name}_out``: every key with data x 48 half-hours, published values.
+
+    Unsorted: the one sort is in the Parquet ``COPY`` (the CSV reads that file back).
+    """
     start, _ = day_bounds(day)
     t = int(threshold)
     if level is LV_FEEDER:
@@ -113,7 +116,6 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
         CROSS JOIN (SELECT CAST(range AS INTEGER) AS idx FROM range(48)) h
         LEFT JOIN {level.cells} c ON c.{level.key} = keys.{level.key} AND c.idx = h.idx
         {flags}
-        ORDER BY keys.{level.key}, h.idx
     """)
 
 
