@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins as p
 import pytest
 from ckan.cli.db import _resolve_alembic_config, _run_migrations
 from ckan.lib import search
+from ckan.tests import factories
 
 
 def _plugins_with_migrations() -> list[str]:
@@ -34,3 +36,14 @@ def clean_db(reset_db: Callable[[], None]) -> None:
         _run_migrations(name)
     if p.plugin_loaded("ssen_search"):
         search.clear_all()
+
+
+@pytest.fixture
+def sysadmin() -> dict[str, Any]:
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def org(sysadmin: dict[str, Any]) -> dict[str, Any]:
+    """An organisation that ``sysadmin`` administers."""
+    return factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])

@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
-from ckan.tests import factories
 
 from ckanext.ssen_smartmeter.pipeline import generate_day
 
@@ -70,16 +69,6 @@ def source_config(folder: Path, **overrides: Any) -> dict[str, Any]:
     }
     config.update(overrides)
     return config
-
-
-@pytest.fixture
-def sysadmin() -> dict[str, Any]:
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def org(sysadmin: dict[str, Any]) -> dict[str, Any]:
-    return factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
 
 
 @pytest.fixture

@@ -3,17 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ckan.tests import factories
-
-
-@pytest.fixture
-def sysadmin() -> dict[str, Any]:
-    return factories.Sysadmin()
-
-
-@pytest.fixture
-def org(sysadmin: dict[str, Any]) -> dict[str, Any]:
-    return factories.Organization(users=[{"name": sysadmin["name"], "capacity": "admin"}])
 
 
 @pytest.fixture
