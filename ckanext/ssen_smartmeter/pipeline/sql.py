@@ -82,7 +82,7 @@ def classify(
         END"""
     restrict = f"WHERE m.grp IN ({only_groups})" if only_groups else ""
     return f"""
-    SELECT file_idx, meter_idx, grp, bit, idx, reason, a, s, r,
+    SELECT file_idx, meter_idx, grp, bit, idx, reason, a, s, r, raw_a, raw_s, raw_r,
            (coalesce(grp, 0) << {_GRP_SHIFT}) | ((coalesce(idx, 0) & 63) << {_IDX_SHIFT})
            | (coalesce(reason, {_ACCEPTED}) << {_REASON_SHIFT}) | file_idx AS cell_key
     FROM (SELECT src.file_idx, m.meter_idx, m.grp, m.bit,
@@ -90,6 +90,7 @@ def classify(
            TRY_CAST(src.a * {MILLI} AS BIGINT) AS a,
            TRY_CAST(src.s * {MILLI} AS BIGINT) + 0 * TRY_CAST(src.a AS BIGINT) AS s,
            TRY_CAST(src.r * {MILLI} AS BIGINT) AS r,
+           src.a AS raw_a, src.s AS raw_s, src.r AS raw_r,
            {reason} AS reason
     FROM (
         SELECT file_idx, coalesce(mpan GLOB {digits}, FALSE) AS mpan_ok,
@@ -102,7 +103,7 @@ def classify(
 
 
 #: packed first pass: presence counts (7 bits each, <= 64 rows of a group
-#: without duplicates) in the low bits, then the three exact mWh sums
+#: without duplicates) in the low bits of ``lo``, then the exact mWh sums
 _PRESENT_BITS = 7
 
 
@@ -114,8 +115,8 @@ def packed_field_bits(config: AggregateConfig) -> int | None:
     """
     per_row = int(config.implausible_ceiling_wh * MILLI) + 2
     bits = (GROUP_BITS * per_row).bit_length()
-    # 3 sums + 3 counts; keep >= 8 spare bits below the HUGEINT sign
-    if 3 * _PRESENT_BITS + 3 * bits > 119:
+    # a row's ``hi`` (s + r << bits) must fit a BIGINT: r < 2^(bits - 6)
+    if 2 * bits - 6 > 62:
         return None
     return bits
 
@@ -128,9 +129,10 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
     used (only their row count ``n``).
 
     With ``field_bits`` (the fast path) the presence counts and the three sums
-    of an accepted row are packed into one HUGEINT and summed once: a group
-    without duplicates has at most 64 rows, so no field overflows into the
-    next. Groups with duplicates (``n <> bit_count(mask)``) get garbage in the
+    of an accepted row are packed into two BIGINTs (``lo``: counts and active,
+    ``hi``: secondary and reactive) and summed (exactly, into 128 bits): a
+    group without duplicates has at most 64 rows, so no field overflows into
+    the next. Groups with duplicates (``n <> bit_count(mask)``) get garbage in the
     packed fields; their cells are recomputed from ``dup_cells`` (see
     ``FEEDER_CELLS``). Without ``field_bits``: one exact sum per column.
     """
@@ -161,25 +163,28 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
         FROM agg_packed
         """
     p, w = _PRESENT_BITS, field_bits
-    one = "CAST(1 AS HUGEINT)"
-    packed = (
+    # accepted values are in [0, ceiling]: the plain CAST equals classify's
+    # TRY_CAST there, and CASE evaluates it on accepted rows only
+    a = f"CAST(raw_a * {MILLI} AS BIGINT)"
+    s = f"(CAST(raw_s * {MILLI} AS BIGINT) + 0 * CAST(raw_a AS BIGINT))"
+    r = f"CAST(raw_r * {MILLI} AS BIGINT)"
+    lo = (
         "CASE WHEN reason IS NULL THEN "
-        f"CAST((a IS NOT NULL) AS INTEGER) + (CAST((s IS NOT NULL) AS INTEGER) << {p}) "
-        f"+ (CAST((r IS NOT NULL) AS INTEGER) << {2 * p}) "
-        f"+ coalesce(CAST(a AS HUGEINT) << {3 * p}, 0) "
-        f"+ coalesce(CAST(s AS HUGEINT) << {3 * p + w}, 0) "
-        f"+ coalesce(CAST(r AS HUGEINT) << {3 * p + 2 * w}, 0) "
-        "ELSE 0 END"
+        f"CAST(raw_a IS NOT NULL AS BIGINT) "
+        f"+ (CAST(raw_s IS NOT NULL AND raw_a IS NOT NULL AS BIGINT) << {p}) "
+        f"+ (CAST(raw_r IS NOT NULL AS BIGINT) << {2 * p}) "
+        f"+ (coalesce({a}, 0) << {3 * p}) ELSE 0 END"
     )
+    hi = f"CASE WHEN reason IS NULL THEN coalesce({s}, 0) + (coalesce({r}, 0) << {w}) ELSE 0 END"
 
-    def field(shift: int, bits: int) -> str:
-        return f"CAST((packed >> {shift}) & (({one} << {bits}) - 1) AS BIGINT)"
+    def field(column: str, shift: int, bits: int) -> str:
+        return f"CAST(({column} >> {shift}) & {(1 << bits) - 1} AS BIGINT)"
 
     return f"""
     CREATE OR REPLACE TEMP TABLE agg_packed AS
     SELECT cell_key, count(*) AS n,
            bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
-           sum({packed}) AS packed
+           sum({lo}) AS lo, sum({hi}) AS hi
     FROM ({classified})
     GROUP BY cell_key;
     CREATE OR REPLACE TEMP VIEW agg AS
@@ -188,9 +193,9 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
            NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
            cell_key & {MAX_FILES - 1} AS file_idx,
            n, mask,
-           {field(0, p)} AS n_a, {field(3 * p, w)} AS sum_a,
-           {field(p, p)} AS n_s, {field(3 * p + w, w)} AS sum_s,
-           {field(2 * p, p)} AS n_r, {field(3 * p + 2 * w, w)} AS sum_r
+           {field("lo", 0, p)} AS n_a, {field("lo", 3 * p, w)} AS sum_a,
+           {field("lo", p, p)} AS n_s, {field("hi", 0, w)} AS sum_s,
+           {field("lo", 2 * p, p)} AS n_r, {field("hi", w, w)} AS sum_r
     FROM agg_packed
     """
 
