@@ -148,7 +148,7 @@ def _run(
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
 
-    con.execute(sql.GROUP_CELLS)
+    con.execute(sql.GROUP_CELLS_ONE_FILE if len(files) == 1 else sql.GROUP_CELLS)
     dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
     if dup_groups:
         with reporter.watch("duplicates", con):

@@ -211,6 +211,14 @@ FROM agg WHERE reason IS NULL AND n > 0
 GROUP BY grp, idx
 """
 
+# one input file: ``agg`` has one accepted row per (meter group, half-hour) already
+GROUP_CELLS_ONE_FILE = """
+CREATE OR REPLACE TEMP TABLE group_cells AS
+SELECT grp, idx, n, mask, n_a, sum_a, n_s, sum_s, n_r, sum_r,
+       n <> bit_count(mask) AS has_dup
+FROM agg WHERE reason IS NULL AND n > 0
+"""
+
 DUP_GROUPS = "SELECT DISTINCT grp FROM group_cells WHERE has_dup"
 
 
