@@ -219,8 +219,15 @@ def write_level(
     )
     # the CSV is written from the sorted Parquet: reading it keeps the order,
     # so the (wide) rows are sorted once; epoch_us avoids per-row calendar work
+    # without a previous publication both publication times are the one
+    # constant: formatted once (constant folding), not per row
+    constant = set() if previous is not None else {"insert_time", "last_modified_time"}
     formatted = ", ".join(
-        f"strftime(make_timestamp(epoch_us({c})), '{TS_FORMAT}') AS {c}" if c in times else c
+        f"strftime(make_timestamp({published}), '{TS_FORMAT}') AS {c}"
+        if c in constant
+        else f"strftime(make_timestamp(epoch_us({c})), '{TS_FORMAT}') AS {c}"
+        if c in times
+        else c
         for c in level.columns
     )
     con.execute(
