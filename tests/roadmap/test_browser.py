@@ -8,12 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,65 +16,8 @@ from ckan.tests import factories, helpers
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("roadmap_ready")]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    base_ini = Path(request.config.getoption("--ckan-ini")).resolve()
-    ini = tmp_path / "live.ini"
-    ini.write_text(
-        "[app:main]\n"
-        f"use = config:{base_ini}\n"
-        f"ckan.site_url = http://127.0.0.1:{port}\n"
-        "debug = false\n\n"
-        "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
-        "[logger_root]\nlevel = WARNING\nhandlers = console\n\n"
-        "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\nformatter = generic\n\n"
-        "[formatter_generic]\nformat = %(levelname)s [%(name)s] %(message)s\n",
-        encoding="utf-8",
-    )
-    log = (tmp_path / "server.log").open("wb")
-    ckan = Path(sys.executable).with_name("ckan")
-    server = subprocess.Popen(
-        [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port),
-         "--disable-reloader"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/3/action/status_show", timeout=5):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(
-                        "live server did not start:\n"
-                        + (tmp_path / "server.log").read_text(errors="replace")[-3000:]
-                    )
-                time.sleep(0.5)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def _axe(page: Any, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -101,9 +38,9 @@ def _axe(page: Any, exclude: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     return list(result)
 
 
-def test_roadmap_in_chromium(live_server: str, make_item: Any, tmp_path: Path) -> None:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+def test_roadmap_in_chromium(
+    live_server: str, chromium: dict[str, Any], make_item: Any, tmp_path: Path
+) -> None:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` at the repository root")
     from playwright.sync_api import sync_playwright
@@ -119,7 +56,7 @@ def test_roadmap_in_chromium(live_server: str, make_item: Any, tmp_path: Path) -
 
     console_errors: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
 
