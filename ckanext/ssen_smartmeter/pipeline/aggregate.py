@@ -164,7 +164,7 @@ def _run(
     con.execute("DROP VIEW agg")
     con.execute("DROP TABLE agg_packed")  # free memory before the next stages
     con.execute(sql.FEEDER_CELLS)
-    con.execute(sql.SUBSTATION_CELLS)
+    con.execute(sql.substation_cells(config.threshold))
     con.execute(sql.privacy(config.threshold))
 
     counts = _counts(con, config.threshold, len(files), rows_by_file)

@@ -57,7 +57,8 @@ class Level:
     dataset_id: str  # expression for the dataset_id column on ``d``
 
 
-LV_FEEDER = Level("lv_feeder", "feeder_cells", "feeder_idx", "feeders", LV_COLUMNS, "d.dataset_id")
+# the LV cells carry their privacy flags (``sql.privacy``)
+LV_FEEDER = Level("lv_feeder", "feeder_flags", "feeder_idx", "feeders", LV_COLUMNS, "d.dataset_id")
 SUBSTATION = Level(
     "secondary_substation",
     "substation_cells",
@@ -87,12 +88,10 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
     start, _ = day_bounds(day)
     t = int(threshold)
     if level is LV_FEEDER:
-        flags = "LEFT JOIN feeder_flags fl ON fl.feeder_idx = c.feeder_idx AND fl.idx = c.idx"
-        pub_a = f"c.n_a >= {t} AND NOT coalesce(fl.p2_a, FALSE)"
-        pub_r = f"c.n_r >= {t} AND NOT coalesce(fl.p2_r, FALSE)"
-        hide_split = "coalesce(fl.p2_s, FALSE)"
+        pub_a = f"c.n_a >= {t} AND NOT c.p2_a"
+        pub_r = f"c.n_r >= {t} AND NOT c.p2_r"
+        hide_split = "c.p2_s"
     else:
-        flags = ""
         pub_a, pub_r = f"c.n_a >= {t}", f"c.n_r >= {t}"
         hide_split = "FALSE"
     # primary and secondary only where the second register is from no meter or
@@ -115,7 +114,6 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
         FROM (SELECT DISTINCT {level.key} FROM {level.cells}) keys
         CROSS JOIN (SELECT CAST(range AS INTEGER) AS idx FROM range(48)) h
         LEFT JOIN {level.cells} c ON c.{level.key} = keys.{level.key} AND c.idx = h.idx
-        {flags}
     """)
 
 
@@ -235,7 +233,8 @@ def write_level(
         f"TO {sql_str(str(temporary[1]))} "
         """(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')"""
     )
-    row = con.execute(f"SELECT count(*), count(DISTINCT k) FROM {level.name}_out").fetchone()
+    row = con.execute(f"SELECT count(*) FROM {level.name}_out").fetchone()
     assert row is not None
-    written = Written(int(row[0]), int(row[1]), changed, new, removed)
+    # every key has exactly its 48 half-hours (``build_rows``)
+    written = Written(int(row[0]), int(row[0]) // 48, changed, new, removed)
     return written, list(zip(temporary, final, strict=True))

@@ -71,7 +71,21 @@ def classify(
         return " OR ".join(test.format("src." + c) for c in ("a", "s", "r"))
 
     union = "\nUNION ALL\n".join(sources)
-    reason = f"""CASE
+    # the common case first: a row passing every check in one conjunction
+    # (NULLs fall through to the full CASE, which names the first failure)
+    low_sentinels = [v for v in SENTINELS if v <= config.implausible_ceiling_wh]
+    no_sentinel = (
+        f" AND NOT ({any_of('{0} IN (' + ', '.join(map(str, low_sentinels)) + ')')})"
+        if low_sentinels
+        else ""
+    )
+    passes = (
+        f"src.mpan_ok AND src.ts > {start} AND src.ts <= {end} AND src.ts % {HALF_HOUR_US} = 0"
+        f" AND NOT src.local_bad AND least(src.a, src.s, src.r) >= 0"
+        f" AND greatest(src.a, src.s, src.r) <= {ceiling}{no_sentinel}"
+        " AND m.meter_idx IS NOT NULL"
+    )
+    reason = f"""CASE WHEN {passes} THEN NULL ELSE CASE
             WHEN NOT src.mpan_ok THEN 0
             WHEN src.ts IS NULL OR src.ts % {HALF_HOUR_US} <> 0 THEN 1
             WHEN src.local_bad THEN 2
@@ -79,7 +93,7 @@ def classify(
             WHEN {any_of("{0} < 0")} THEN 4
             WHEN {any_of("{0} > " + ceiling)} OR {any_of("{0} IN (" + sentinels + ")")} THEN 5
             WHEN m.meter_idx IS NULL THEN 6
-        END"""
+        END END"""
     restrict = f"WHERE m.grp IN ({only_groups})" if only_groups else ""
     return f"""
     SELECT file_idx, meter_idx, grp, bit, idx, reason, a, s, r, raw_a, raw_s, raw_r,
@@ -271,7 +285,7 @@ WITH redo AS (
     FROM dup_cells GROUP BY grp, idx
 ),
 fixed AS (
-    SELECT g.feeder_idx, g.substation_idx, c.idx,
+    SELECT g.feeder_idx, g.substation_idx, g.alone, c.idx,
            CASE WHEN x.grp IS NULL THEN c.n ELSE x.n END AS n,
            CASE WHEN x.grp IS NULL THEN c.n_a ELSE x.n_a END AS n_a,
            CASE WHEN x.grp IS NULL THEN coalesce(c.sum_a, 0) ELSE x.sum_a END AS sum_a,
@@ -283,28 +297,54 @@ fixed AS (
     JOIN meter_groups g ON g.grp = c.grp
     LEFT JOIN redo x ON x.grp = c.grp AND x.idx = c.idx
 )
+-- a feeder of one meter group (most feeders: up to 64 meters) is its group:
+-- no second aggregate for those rows
+SELECT feeder_idx, substation_idx, idx, n,
+       n_a, CASE WHEN n_a > 0 THEN sum_a END AS sum_a,
+       n_s, CASE WHEN n_s > 0 THEN sum_s END AS sum_s,
+       n_r, CASE WHEN n_r > 0 THEN sum_r END AS sum_r
+FROM fixed WHERE alone AND n > 0
+UNION ALL
 SELECT feeder_idx, substation_idx, idx, sum(n) AS n,
        sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
        sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
        sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r
-FROM fixed
+FROM fixed WHERE NOT alone
 GROUP BY feeder_idx, substation_idx, idx
 HAVING sum(n) > 0
 """
 
-SUBSTATION_CELLS = """
-CREATE OR REPLACE TEMP TABLE substation_cells AS
-SELECT substation_idx, idx, sum(n) AS n,
-       sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
-       sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
-       sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r
-FROM feeder_cells GROUP BY substation_idx, idx
-"""
+
+def substation_cells(threshold: int) -> str:
+    """Substation cells, and per measure what P2 needs from their feeders.
+
+    ``hidden_*``: meters of the feeders P1 suppresses (1..threshold-1 meters);
+    ``smallest_*``: the published feeder with the fewest meters (ties: lowest
+    ``dataset_id`` = lowest ``feeder_idx``).
+    """
+    t = int(threshold)
+
+    def p2_inputs(m: str) -> str:
+        return f"""
+       sum(CASE WHEN n_{m} BETWEEN 1 AND {t - 1} THEN n_{m} ELSE 0 END) AS hidden_{m},
+       arg_min(feeder_idx, n_{m} * 4294967296 + feeder_idx) FILTER (WHERE n_{m} >= {t})
+           AS smallest_{m}"""
+
+    return f"""
+    CREATE OR REPLACE TEMP TABLE substation_cells AS
+    SELECT substation_idx, idx, sum(n) AS n,
+           sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
+           sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
+           sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r,
+           {p2_inputs("a")}, {p2_inputs("r")}
+    FROM feeder_cells GROUP BY substation_idx, idx
+    """
 
 
 def privacy(threshold: int) -> str:
-    """Flags per feeder cell: ``p1_a``/``p2_a`` (active), ``p1_r``/``p2_r``
-    (reactive) and ``p1_s``/``p2_s`` (the primary/secondary split).
+    """Feeder cells with their flags, temp table ``feeder_flags``: ``p1_a``/``p2_a``
+    (active), ``p1_r``/``p2_r`` (reactive) and ``p1_s``/``p2_s`` (the
+    primary/secondary split).
 
     P2: in a substation half-hour whose value is published, if the meters of the
     P1-suppressed feeders number 1..threshold-1, the published feeder with the
@@ -319,39 +359,21 @@ def privacy(threshold: int) -> str:
     """
     t = int(threshold)
 
-    def measure(m: str) -> str:
-        return f"""
-        {m} AS (
-            SELECT c.substation_idx, c.idx,
-                   sum(CASE WHEN c.n_{m} BETWEEN 1 AND {t - 1} THEN c.n_{m} ELSE 0 END) AS hidden,
-                   arg_min(c.feeder_idx, c.n_{m} * 4294967296 + c.feeder_idx)
-                       FILTER (WHERE c.n_{m} >= {t}) AS smallest
-            FROM feeder_cells c GROUP BY c.substation_idx, c.idx
-        )"""
+    def p2(m: str) -> str:
+        return (
+            f"coalesce(s.n_{m} >= {t} AND s.hidden_{m} BETWEEN 1 AND {t - 1} "
+            f"AND s.smallest_{m} = c.feeder_idx, FALSE) AS p2_{m}"
+        )
 
     split_shown = f"(b.n_a >= {t} AND NOT b.p2_a AND (b.n_s = 0 OR b.n_s >= {t}))"
     return f"""
     CREATE OR REPLACE TEMP TABLE feeder_flags AS
-    WITH {measure("a")}, {measure("r")},
-    base AS (
-        SELECT c.feeder_idx, c.substation_idx, c.idx, c.n_a, c.n_s,
-               c.n_a BETWEEN 1 AND {t - 1} AS p1_a,
-               coalesce(ra.p2, FALSE) AS p2_a,
-               c.n_r BETWEEN 1 AND {t - 1} AS p1_r,
-               coalesce(rr.p2, FALSE) AS p2_r
+    WITH base AS (
+        SELECT c.*,
+               c.n_a BETWEEN 1 AND {t - 1} AS p1_a, {p2("a")},
+               c.n_r BETWEEN 1 AND {t - 1} AS p1_r, {p2("r")}
         FROM feeder_cells c
-        LEFT JOIN (
-            SELECT a.smallest AS feeder_idx, a.idx, TRUE AS p2
-            FROM a JOIN substation_cells s
-                ON s.substation_idx = a.substation_idx AND s.idx = a.idx
-            WHERE s.n_a >= {t} AND a.hidden BETWEEN 1 AND {t - 1}
-        ) ra ON ra.feeder_idx = c.feeder_idx AND ra.idx = c.idx
-        LEFT JOIN (
-            SELECT r.smallest AS feeder_idx, r.idx, TRUE AS p2
-            FROM r JOIN substation_cells s
-                ON s.substation_idx = r.substation_idx AND s.idx = r.idx
-            WHERE s.n_r >= {t} AND r.hidden BETWEEN 1 AND {t - 1}
-        ) rr ON rr.feeder_idx = c.feeder_idx AND rr.idx = c.idx
+        JOIN substation_cells s ON s.substation_idx = c.substation_idx AND s.idx = c.idx
     ),
     split AS (
         SELECT b.substation_idx, b.idx,
@@ -360,7 +382,7 @@ def privacy(threshold: int) -> str:
                    FILTER (WHERE {split_shown} AND b.n_s >= {t}) AS smallest
         FROM base b GROUP BY b.substation_idx, b.idx
     )
-    SELECT b.feeder_idx, b.idx, b.p1_a, b.p2_a, b.p1_r, b.p2_r,
+    SELECT b.*,
            b.n_a >= {t} AND NOT b.p2_a AND b.n_s BETWEEN 1 AND {t - 1} AS p1_s,
            coalesce(rs.p2, FALSE) AS p2_s
     FROM base b

@@ -48,17 +48,27 @@ def _require(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> Non
             raise InputError(str(path), column, "required column is missing")
 
 
-def _first_bad(con: duckdb.DuckDBPyConnection, table: str, column: str, digits: int) -> int | None:
-    bad = f"{column} IS NULL OR length({column}) <> {digits} OR ltrim({column}, '0123456789') <> ''"
-    row = con.execute(f"SELECT count(*) FROM {table} WHERE {bad}").fetchone()
-    if not row or not row[0]:
-        return None
-    # only on error: number the rows (header = line 1) to say where
-    row = con.execute(
-        f"SELECT min(rownum) FROM (SELECT row_number() OVER () + 1 AS rownum, * FROM {table}) "
-        f"WHERE {bad}"
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+def _digits(column: str, digits: int) -> str:
+    return f"coalesce({column} GLOB '{'[0-9]' * digits}', FALSE)"
+
+
+def _check_digits(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, checks: tuple[tuple[str, int], ...]
+) -> None:
+    """Raise for the first row (header = line 1) of the first column not all digits."""
+    counts = ", ".join(f"count(*) FILTER (WHERE NOT {_digits(c, n)})" for c, n in checks)
+    bad = con.execute(f"SELECT {counts} FROM {table}").fetchone()
+    assert bad is not None
+    for (column, digits), count in zip(checks, bad, strict=True):
+        if not count:
+            continue
+        # only on error: number the rows to say where
+        row = con.execute(
+            f"SELECT min(rownum) FROM (SELECT row_number() OVER () + 1 AS rownum, * "
+            f"FROM {table}) WHERE NOT {_digits(column, digits)}"
+        ).fetchone()
+        line = int(row[0]) if row and row[0] is not None else 0
+        raise InputError(str(path), column, f"row {line}: not {digits} digits")
 
 
 def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
@@ -91,15 +101,8 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
     meter_count = con.execute("SELECT count(*) FROM raw_meters").fetchone()[0]  # type: ignore[index]
     if not meter_count:
         raise InputError(str(meters_path), None, "empty topology: no meters")
-    bad = _first_bad(con, "raw_feeders", "dataset_id", 12)
-    if bad is not None:
-        raise InputError(str(feeders_path), "dataset_id", f"row {bad}: not 12 digits")
-    bad = _first_bad(con, "raw_meters", "mpan", 13)
-    if bad is not None:
-        raise InputError(str(meters_path), "mpan", f"row {bad}: not 13 digits")
-    bad = _first_bad(con, "raw_meters", "dataset_id", 12)
-    if bad is not None:
-        raise InputError(str(meters_path), "dataset_id", f"row {bad}: not 12 digits")
+    _check_digits(con, feeders_path, "raw_feeders", (("dataset_id", 12),))
+    _check_digits(con, meters_path, "raw_meters", (("mpan", 13), ("dataset_id", 12)))
     dup = con.execute(
         "SELECT count(*) FROM (SELECT dataset_id FROM raw_feeders GROUP BY ALL HAVING count(*) > 1)"
     ).fetchone()[0]  # type: ignore[index]
@@ -107,10 +110,17 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         raise InputError(
             str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once"
         )
-    dup = con.execute(
-        "SELECT count(*) FROM (SELECT mpan FROM raw_meters GROUP BY mpan "
-        "HAVING min(dataset_id) <> max(dataset_id))"
-    ).fetchone()[0]  # type: ignore[index]
+    # each meter once, with its feeder; a meter listed twice must name one feeder
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE meter_map AS
+        SELECT CAST(mpan AS BIGINT) AS mpan_int, min(dataset_id) AS dataset_id,
+               min(dataset_id) <> max(dataset_id) AS conflict
+        FROM raw_meters GROUP BY mpan
+    """)
+    con.execute("DROP TABLE raw_meters")
+    dup, distinct = con.execute(
+        "SELECT count(*) FILTER (WHERE conflict), count(*) FROM meter_map"
+    ).fetchone()  # type: ignore[misc]
     if dup:
         raise InputError(
             str(meters_path), "mpan", f"{dup} meters are mapped to more than one feeder"
@@ -142,9 +152,9 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
                (CAST(feeder_idx AS BIGINT) << 16) | (local // {GROUP_BITS}) AS grp,
                CAST(local % {GROUP_BITS} AS TINYINT) AS bit
         FROM (
-            SELECT CAST(m.mpan AS BIGINT) AS mpan_int, f.feeder_idx,
-                   row_number() OVER (PARTITION BY f.feeder_idx ORDER BY m.mpan) - 1 AS local
-            FROM (SELECT DISTINCT mpan, dataset_id FROM raw_meters) m
+            SELECT m.mpan_int, f.feeder_idx,
+                   row_number() OVER (PARTITION BY f.feeder_idx ORDER BY m.mpan_int) - 1 AS local
+            FROM meter_map m
             JOIN feeders f ON f.dataset_id = m.dataset_id
         )
     """)
@@ -153,13 +163,14 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         raise InputError(str(meters_path), "dataset_id", "a feeder has more than 4 million meters")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE meter_groups AS
-        SELECT DISTINCT m.grp, f.feeder_idx, f.substation_idx
-        FROM meters m JOIN feeders f ON f.feeder_idx = m.grp >> 16
+        SELECT grp, feeder_idx, substation_idx,
+               count(*) OVER (PARTITION BY feeder_idx) = 1 AS alone
+        FROM (
+            SELECT DISTINCT m.grp, f.feeder_idx, f.substation_idx
+            FROM meters m JOIN feeders f ON f.feeder_idx = m.grp >> 16
+        )
     """)
     placed = con.execute("SELECT count(*) FROM meters").fetchone()[0]  # type: ignore[index]
-    distinct = con.execute(
-        "SELECT count(*) FROM (SELECT DISTINCT mpan FROM raw_meters)"
-    ).fetchone()[0]  # type: ignore[index]
     con.execute("DROP TABLE raw_feeders")
-    con.execute("DROP TABLE raw_meters")
+    con.execute("DROP TABLE meter_map")
     return Topology(feeders_path, meters_path, feeder_count, placed, distinct - placed)
