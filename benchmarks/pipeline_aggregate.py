@@ -5,6 +5,8 @@ then runs, each in a fresh subprocess so peak RSS is its own:
 
 - ``aggregate`` from Parquet (the whole run: inputs, privacy rules, outputs),
 - ``aggregate`` from CSV,
+- the bare aggregation in DuckDB from Parquet (join, group, threshold; no
+  checks and no files: the floor for the whole job),
 - a bare DuckDB scan of the same CSV (the floor for CSV input),
 - a plain pandas version of the same aggregation from Parquet (the baseline).
 
@@ -58,11 +60,39 @@ def child(mode: str, work: Path, threads: int) -> dict:
             "sum(secondary_active_import_wh), sum(reactive_import_varh) "
             f"FROM read_csv('{reads_csv}')"
         ).fetchone()[0]
+    elif mode == "duckdb-floor-parquet":
+        rows = duckdb_floor(reads_pq, topology, threads)
     elif mode == "pandas-parquet":
         rows = pandas_baseline(reads_pq, topology, work / "out-pandas")
     else:
         raise SystemExit(f"unknown mode {mode}")
     return {"seconds": time.perf_counter() - started, "rows": int(rows)}
+
+
+def duckdb_floor(reads: Path, topology: Path, threads: int) -> int:
+    """The simplest form of the job in DuckDB (the 4.4 s of performance-notes.md).
+
+    Join to the meter->feeder lookup, group by feeder x half-hour, sum and
+    count, apply the threshold; no validation, duplicates, P2 or files. What
+    the whole ``aggregate`` costs above this is the price of the contract.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    con.execute("SET preserve_insertion_order = false")
+    row = con.execute(f"""
+        SELECT sum(n), count(*) FROM (
+            SELECT m.dataset_id, r.period_end, count(*) AS n,
+                   CASE WHEN count(r.active_import_wh) >= 5 THEN sum(r.active_import_wh) END,
+                   CASE WHEN count(r.reactive_import_varh) >= 5
+                        THEN sum(r.reactive_import_varh) END
+            FROM read_parquet('{reads}') r
+            JOIN read_parquet('{topology / "meter_feeders.parquet"}') m ON m.mpan = r.mpan
+            GROUP BY ALL
+        )
+    """).fetchone()
+    return int(row[0])
 
 
 def pandas_baseline(reads: Path, topology: Path, out: Path) -> int:
@@ -151,7 +181,7 @@ def main() -> int:
             shutil.rmtree(work / fmt, ignore_errors=True)
             generate_day(args.meters, DAY, work / fmt, seed=1, fmt=fmt, threads=args.threads)
             print(f"generated {fmt}: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    modes = ["aggregate-parquet", "aggregate-csv", "duckdb-scan-csv"]
+    modes = ["aggregate-parquet", "duckdb-floor-parquet", "aggregate-csv", "duckdb-scan-csv"]
     if not args.skip_pandas:
         modes.append("pandas-parquet")
     results = {m: measure(m, work, args.threads) for m in modes}
@@ -167,6 +197,11 @@ def main() -> int:
     print(
         f"target parquet <= 5 s: {pq_run['seconds']:.2f} s; <= 1024 MB: "
         f"{pq_run['peak_rss_mb']:.0f} MB"
+    )
+    floor = results["duckdb-floor-parquet"]
+    print(
+        f"bare aggregation floor (no checks, no files): {floor['seconds']:.2f} s; "
+        f"the whole aggregate is {pq_run['seconds'] / floor['seconds']:.2f} x that"
     )
     print(f"target csv <= 1.5 x bare scan: {csv_run['seconds'] / scan['seconds']:.2f} x")
     if "pandas-parquet" in results:

@@ -206,10 +206,11 @@ def write_level(
     folder.mkdir(parents=True, exist_ok=True)
     final = [folder / f"{day.isoformat()}.parquet", folder / f"{day.isoformat()}.csv"]
     temporary = [path.with_name(f".{path.name}.tmp") for path in final]
+    # one integer sort key (the same order as k, idx): DuckDB sorts it faster
     source = f"""
         FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
         {prev_join}
-        ORDER BY o.k, o.idx
+        ORDER BY CAST(o.k AS BIGINT) * 48 + o.idx
     """
     con.execute(
         f"COPY (SELECT {select} {source}) TO {sql_str(str(temporary[0]))} "
