@@ -97,6 +97,25 @@ def test_every_rejection_reason_has_a_key_even_when_zero(tmp_path):
     assert report.rejected["bad_mpan"] == 0
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London"])
+def test_a_date_without_a_time_is_a_bad_timestamp(zone, tmp_path):
+    # read as text, "2024-02-13" would be midnight: the day's last half-hour end
+    reads = tmp_path / "reads.csv"
+    reads.write_text(
+        "mpan,period_end,active_import_wh\n"
+        "0100000000001,2024-02-13,5\n"
+        "0100000000002,2024-02-13 00:00,5\n"
+        "0100000000003,2024-02-13T00:00:00Z,5\n"
+    )
+    report = run(
+        [reads], DATA / "basic" / "topology", dt.date(2024, 2, 12), tmp_path / "out",
+        timezone=zone,
+    )
+    assert report.rejected["bad_timestamp"] == 1
+    # in London (GMT in February) the naive and the Z time are the same instant
+    assert report.rows_accepted == 2
+
+
 def test_csv_numbers_are_plain_integers_and_empty_when_suppressed(tmp_path):
     day, _ = _run_case("basic", tmp_path)
     table = rows(tmp_path / "lv_feeder" / f"{day}.csv")

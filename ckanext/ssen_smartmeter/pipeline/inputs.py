@@ -205,20 +205,14 @@ def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
     elif ts_type in _NAIVE_TS:
         naive = "epoch_us(CAST(period_end AS TIMESTAMP))"
         ts, bad = (naive, "FALSE") if utc_zone else local_sql(naive, timezone, day)
-    elif utc_zone:  # text; with the session in UTC, naive text is read as UTC
-        ts, bad = "epoch_us(TRY_CAST(period_end AS TIMESTAMPTZ))", "FALSE"
     else:
-        aware = (
-            "(right(period_end, 1) IN ('Z', 'z') OR contains(period_end[12:], '+')"
-            " OR contains(period_end[12:], '-'))"
-        )
-        naive = "epoch_us(TRY_CAST(period_end AS TIMESTAMP))"
-        local_ts, local_bad = local_sql(naive, timezone, day)
-        ts = (
-            f"CASE WHEN {aware} THEN epoch_us(TRY_CAST(period_end AS TIMESTAMPTZ))"
-            f" ELSE {local_ts} END"
-        )
-        bad = f"(NOT {aware} AND coalesce({local_bad}, FALSE))"
+        # text: a period end has a time ("YYYY-MM-DD HH:MM" at least); a bare
+        # date would otherwise read as midnight, a valid half-hour end
+        text = "(CASE WHEN length(period_end) >= 16 THEN period_end END)"
+        if utc_zone:  # with the session in UTC, naive text is read as UTC
+            ts, bad = f"epoch_us(TRY_CAST({text} AS TIMESTAMPTZ))", "FALSE"
+        else:
+            ts, bad = _local_text(text, timezone, day)
 
     def value(column: str) -> str:
         return f"CAST({column} AS DOUBLE)" if column in types else "CAST(NULL AS DOUBLE)"
@@ -228,6 +222,18 @@ def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
         f"{value('active_import_wh')} AS a, {value('secondary_active_import_wh')} AS s, "
         f"{value('reactive_import_varh')} AS r FROM {source}"
     )
+
+
+def _local_text(text: str, timezone: str, day: dt.date) -> tuple[str, str]:
+    """``ts`` and ``local_bad`` for text period ends: naive ones are local time."""
+    aware = (
+        f"(right({text}, 1) IN ('Z', 'z') OR contains({text}[12:], '+')"
+        f" OR contains({text}[12:], '-'))"
+    )
+    naive = f"epoch_us(TRY_CAST({text} AS TIMESTAMP))"
+    local_ts, local_bad = local_sql(naive, timezone, day)
+    ts = f"CASE WHEN {aware} THEN epoch_us(TRY_CAST({text} AS TIMESTAMPTZ)) ELSE {local_ts} END"
+    return ts, f"(NOT {aware} AND coalesce({local_bad}, FALSE))"
 
 
 def find_table(directory: Path, stem: str) -> Path:
