@@ -47,6 +47,15 @@ CREATE OR REPLACE TEMP MACRO round_half_even(x) AS (
 MILLI = 1000
 
 
+def all_digits(column: str, digits: int) -> str:
+    """True when ``column`` is exactly ``digits`` ASCII digits (never NULL).
+
+    (``GLOB``: on Parquet input about 4 s faster over a full day than RE2's
+    ``regexp_full_match``.)
+    """
+    return f"coalesce({column} GLOB '{'[0-9]' * digits}', FALSE)"
+
+
 def day_bounds(day: dt.date) -> tuple[int, int]:
     """Start and end of the UTC day in epoch microseconds."""
     start = dt.datetime(day.year, day.month, day.day)
@@ -65,7 +74,6 @@ def classify(
     start, end = day_bounds(day)
     ceiling = repr(float(config.implausible_ceiling_wh))
     sentinels = ", ".join(str(v) for v in SENTINELS)
-    digits = "'" + "[0-9]" * 13 + "'"
 
     def any_of(test: str) -> str:
         return " OR ".join(test.format("src." + c) for c in ("a", "s", "r"))
@@ -107,7 +115,7 @@ def classify(
            src.a AS raw_a, src.s AS raw_s, src.r AS raw_r,
            {reason} AS reason
     FROM (
-        SELECT file_idx, coalesce(mpan GLOB {digits}, FALSE) AS mpan_ok,
+        SELECT file_idx, {all_digits('mpan', 13)} AS mpan_ok,
                TRY_CAST(mpan AS BIGINT) AS mpan_int, ts, local_bad, a, s, r
         FROM ({union})
     ) src
@@ -149,6 +157,9 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
     the next. Groups with duplicates (``n <> bit_count(mask)``) get garbage in the
     packed fields; their cells are recomputed from ``dup_cells`` (see
     ``FEEDER_CELLS``). Without ``field_bits``: one exact sum per column.
+
+    The mask is UBIGINT << UBIGINT: with a signed ``bit`` the common type
+    would be HUGEINT, doubling the mask's per-group state.
     """
     low = (1 << _COUNT_BITS) - 1
     if field_bits is None:
@@ -159,7 +170,7 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
         return f"""
         CREATE OR REPLACE TEMP TABLE agg_packed AS
         SELECT cell_key, count(*) AS n,
-               bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+               bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask,
                sum_no_overflow({present}) AS counts,
                sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
                sum_no_overflow(r) AS sum_r
@@ -197,7 +208,7 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
     return f"""
     CREATE OR REPLACE TEMP TABLE agg_packed AS
     SELECT cell_key, count(*) AS n,
-           bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+           bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask,
            sum({lo}) AS lo, sum({hi}) AS hi
     FROM ({classified})
     GROUP BY cell_key;

@@ -16,7 +16,7 @@ from .inputs import (
     find_table,
     relation,
 )
-from .sql import GROUP_BITS
+from .sql import GROUP_BITS, all_digits
 
 FEEDER_COLUMNS_ALL = FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL
 
@@ -48,15 +48,11 @@ def _require(path: Path, types: dict[str, str], columns: tuple[str, ...]) -> Non
             raise InputError(str(path), column, "required column is missing")
 
 
-def _digits(column: str, digits: int) -> str:
-    return f"coalesce({column} GLOB '{'[0-9]' * digits}', FALSE)"
-
-
 def _check_digits(
     con: duckdb.DuckDBPyConnection, path: Path, table: str, checks: tuple[tuple[str, int], ...]
 ) -> None:
     """Raise for the first row (header = line 1) of the first column not all digits."""
-    counts = ", ".join(f"count(*) FILTER (WHERE NOT {_digits(c, n)})" for c, n in checks)
+    counts = ", ".join(f"count(*) FILTER (WHERE NOT {all_digits(c, n)})" for c, n in checks)
     bad = con.execute(f"SELECT {counts} FROM {table}").fetchone()
     assert bad is not None
     for (column, digits), count in zip(checks, bad, strict=True):
@@ -65,7 +61,7 @@ def _check_digits(
         # only on error: number the rows to say where
         row = con.execute(
             f"SELECT min(rownum) FROM (SELECT row_number() OVER () + 1 AS rownum, * "
-            f"FROM {table}) WHERE NOT {_digits(column, digits)}"
+            f"FROM {table}) WHERE NOT {all_digits(column, digits)}"
         ).fetchone()
         line = int(row[0]) if row and row[0] is not None else 0
         raise InputError(str(path), column, f"row {line}: not {digits} digits")
@@ -150,7 +146,7 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         CREATE OR REPLACE TEMP TABLE meters AS
         SELECT mpan_int, mpan_int AS meter_idx,
                (CAST(feeder_idx AS BIGINT) << 16) | (local // {GROUP_BITS}) AS grp,
-               CAST(local % {GROUP_BITS} AS TINYINT) AS bit
+               CAST(local % {GROUP_BITS} AS UTINYINT) AS bit
         FROM (
             SELECT m.mpan_int, f.feeder_idx,
                    row_number() OVER (PARTITION BY f.feeder_idx ORDER BY m.mpan_int) - 1 AS local
