@@ -161,55 +161,53 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
     The mask is UBIGINT << UBIGINT: with a signed ``bit`` the common type
     would be HUGEINT, doubling the mask's per-group state.
     """
-    low = (1 << _COUNT_BITS) - 1
     if field_bits is None:
+        low = (1 << _COUNT_BITS) - 1
         present = (
             f"CAST(a IS NOT NULL AS BIGINT) | (CAST(s IS NOT NULL AS BIGINT) << {_COUNT_BITS}) "
             f"| (CAST(r IS NOT NULL AS BIGINT) << {2 * _COUNT_BITS})"
         )
-        return f"""
-        CREATE OR REPLACE TEMP TABLE agg_packed AS
-        SELECT cell_key, count(*) AS n,
-               bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask,
-               sum_no_overflow({present}) AS counts,
-               sum_no_overflow(a) AS sum_a, sum_no_overflow(s) AS sum_s,
-               sum_no_overflow(r) AS sum_r
-        FROM ({classified})
-        GROUP BY cell_key;
-        CREATE OR REPLACE TEMP VIEW agg AS
-        SELECT cell_key >> {_GRP_SHIFT} AS grp,
-               (cell_key >> {_IDX_SHIFT}) & 63 AS idx,
-               NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
-               cell_key & {MAX_FILES - 1} AS file_idx,
-               n, mask,
-               counts & {low} AS n_a, sum_a,
-               (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s,
-               (counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r
-        FROM agg_packed
-        """
-    p, w = _PRESENT_BITS, field_bits
-    # accepted values are in [0, ceiling]: the plain CAST equals classify's
-    # TRY_CAST there, and CASE evaluates it on accepted rows only
-    a = f"CAST(raw_a * {MILLI} AS BIGINT)"
-    s = f"(CAST(raw_s * {MILLI} AS BIGINT) + 0 * CAST(raw_a AS BIGINT))"
-    r = f"CAST(raw_r * {MILLI} AS BIGINT)"
-    lo = (
-        "CASE WHEN reason IS NULL THEN "
-        f"CAST(raw_a IS NOT NULL AS BIGINT) "
-        f"+ (CAST(raw_s IS NOT NULL AND raw_a IS NOT NULL AS BIGINT) << {p}) "
-        f"+ (CAST(raw_r IS NOT NULL AS BIGINT) << {2 * p}) "
-        f"+ (coalesce({a}, 0) << {3 * p}) ELSE 0 END"
-    )
-    hi = f"CASE WHEN reason IS NULL THEN coalesce({s}, 0) + (coalesce({r}, 0) << {w}) ELSE 0 END"
+        sums = (
+            f"sum_no_overflow({present}) AS counts, sum_no_overflow(a) AS sum_a, "
+            "sum_no_overflow(s) AS sum_s, sum_no_overflow(r) AS sum_r"
+        )
+        fields = (
+            f"counts & {low} AS n_a, sum_a, (counts >> {_COUNT_BITS}) & {low} AS n_s, sum_s, "
+            f"(counts >> {2 * _COUNT_BITS}) & {low} AS n_r, sum_r"
+        )
+    else:
+        p, w = _PRESENT_BITS, field_bits
+        # accepted values are in [0, ceiling]: the plain CAST equals classify's
+        # TRY_CAST there, and CASE evaluates it on accepted rows only
+        a = f"CAST(raw_a * {MILLI} AS BIGINT)"
+        s = f"(CAST(raw_s * {MILLI} AS BIGINT) + 0 * CAST(raw_a AS BIGINT))"
+        r = f"CAST(raw_r * {MILLI} AS BIGINT)"
+        lo = (
+            "CASE WHEN reason IS NULL THEN "
+            f"CAST(raw_a IS NOT NULL AS BIGINT) "
+            f"+ (CAST(raw_s IS NOT NULL AND raw_a IS NOT NULL AS BIGINT) << {p}) "
+            f"+ (CAST(raw_r IS NOT NULL AS BIGINT) << {2 * p}) "
+            f"+ (coalesce({a}, 0) << {3 * p}) ELSE 0 END"
+        )
+        hi = (
+            f"CASE WHEN reason IS NULL THEN coalesce({s}, 0) + (coalesce({r}, 0) << {w}) "
+            "ELSE 0 END"
+        )
 
-    def field(column: str, shift: int, bits: int) -> str:
-        return f"CAST(({column} >> {shift}) & {(1 << bits) - 1} AS BIGINT)"
+        def field(column: str, shift: int, bits: int) -> str:
+            return f"CAST(({column} >> {shift}) & {(1 << bits) - 1} AS BIGINT)"
 
+        sums = f"sum({lo}) AS lo, sum({hi}) AS hi"
+        fields = (
+            f"{field('lo', 0, p)} AS n_a, {field('lo', 3 * p, w)} AS sum_a, "
+            f"{field('lo', p, p)} AS n_s, {field('hi', 0, w)} AS sum_s, "
+            f"{field('lo', 2 * p, p)} AS n_r, {field('hi', w, w)} AS sum_r"
+        )
     return f"""
     CREATE OR REPLACE TEMP TABLE agg_packed AS
     SELECT cell_key, count(*) AS n,
            bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask,
-           sum({lo}) AS lo, sum({hi}) AS hi
+           {sums}
     FROM ({classified})
     GROUP BY cell_key;
     CREATE OR REPLACE TEMP VIEW agg AS
@@ -217,10 +215,7 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
            (cell_key >> {_IDX_SHIFT}) & 63 AS idx,
            NULLIF((cell_key >> {_REASON_SHIFT}) & 7, {_ACCEPTED}) AS reason,
            cell_key & {MAX_FILES - 1} AS file_idx,
-           n, mask,
-           {field("lo", 0, p)} AS n_a, {field("lo", 3 * p, w)} AS sum_a,
-           {field("lo", p, p)} AS n_s, {field("hi", 0, w)} AS sum_s,
-           {field("lo", 2 * p, p)} AS n_r, {field("hi", w, w)} AS sum_r
+           n, mask, {fields}
     FROM agg_packed
     """
 
