@@ -15,6 +15,8 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ckanext.ssen_smartmeter.pipeline import AggregateConfig, sql
+
 from .helpers import rows, run
 from .reference import Read, aggregate
 
@@ -196,13 +198,22 @@ def test_feeders_of_several_meter_groups_match_oracle(day, tmp_path_factory):
     check_against_oracle(day, tmp_path_factory.mktemp("big"))
 
 
-def check_against_oracle(day, base: Path) -> None:
+@settings(SETTINGS, max_examples=10)
+@given(day=days())
+def test_exact_sums_path_matches_oracle(day, tmp_path_factory):
+    """A ceiling too high for the packed first pass takes the per-column exact sums."""
+    assert sql.packed_field_bits(AggregateConfig(implausible_ceiling_wh=1e8)) is None
+    check_against_oracle(day, tmp_path_factory.mktemp("exact"), ceiling=Decimal(10**8))
+
+
+def check_against_oracle(day, base: Path, ceiling: Decimal | None = None) -> None:
     """The run's report and published files equal the oracle's; P1, P2 and conservation hold."""
     feeders, mapping, reads, seed = day
     _write_topology(base / "topology", feeders)
     paths = _write_reads(base / "reads", reads, seed)
-    report = run(paths, base / "topology", DAY, base / "out")
-    expected = aggregate(reads, mapping, DAY, T)
+    ceiling = ceiling or Decimal(50_000)
+    report = run(paths, base / "topology", DAY, base / "out", implausible_ceiling_wh=float(ceiling))
+    expected = aggregate(reads, mapping, DAY, T, ceiling=ceiling)
 
     assert report.rejected == expected.rejected
     assert report.rows_accepted == expected.accepted

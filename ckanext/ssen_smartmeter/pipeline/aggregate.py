@@ -168,6 +168,10 @@ def _run(
     con.execute(sql.privacy(config.threshold))
 
     counts = _counts(con, config.threshold, len(files), rows_by_file)
+    # the files need only the flagged cells and the dimensions: free the rest
+    # (the wide sort of the LV rows spills to disk when memory is short)
+    for table in ("group_cells", "dup_cells", "feeder_cells", "meters", "meter_groups"):
+        con.execute(f"DROP TABLE {table}")
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}

@@ -21,6 +21,10 @@ REASONS: tuple[str, ...] = (
     "duplicate",
 )
 
+#: The largest implausible-value ceiling: it keeps every cell's sum in mWh
+#: within a BIGINT (1 GWh a half-hour is far above any meter's reading).
+MAX_CEILING_WH = 1e9
+
 #: Values that meters report when they have no real reading (2^24-1, 2^32-1).
 SENTINELS: tuple[int, ...] = (16_777_215, 4_294_967_295)
 
@@ -79,8 +83,12 @@ class AggregateConfig:
             raise InputError(
                 "configuration", "timezone", f"unknown time zone {self.timezone!r}"
             ) from exc
-        if self.implausible_ceiling_wh <= 0:
-            raise InputError("configuration", "implausible_ceiling_wh", "must be positive")
+        if not 0 < self.implausible_ceiling_wh <= MAX_CEILING_WH:
+            raise InputError(
+                "configuration",
+                "implausible_ceiling_wh",
+                f"must be positive and at most {MAX_CEILING_WH:g} Wh per half-hour",
+            )
         if self.threads is not None and self.threads < 1:
             raise InputError("configuration", "threads", "must be >= 1")
 

@@ -305,20 +305,32 @@ fixed AS (
 )
 -- a feeder of one meter group (most feeders: up to 64 meters) is its group:
 -- no second aggregate for those rows
-SELECT feeder_idx, substation_idx, idx, n,
-       n_a, CASE WHEN n_a > 0 THEN sum_a END AS sum_a,
-       n_s, CASE WHEN n_s > 0 THEN sum_s END AS sum_s,
-       n_r, CASE WHEN n_r > 0 THEN sum_r END AS sum_r
+SELECT feeder_idx, substation_idx, CAST(idx AS INTEGER) AS idx, CAST(n AS BIGINT) AS n,
+       CAST(n_a AS BIGINT) AS n_a, CAST(CASE WHEN n_a > 0 THEN sum_a END AS BIGINT) AS sum_a,
+       CAST(n_s AS BIGINT) AS n_s, CAST(CASE WHEN n_s > 0 THEN sum_s END AS BIGINT) AS sum_s,
+       CAST(n_r AS BIGINT) AS n_r, CAST(CASE WHEN n_r > 0 THEN sum_r END AS BIGINT) AS sum_r
 FROM fixed WHERE alone AND n > 0
 UNION ALL
-SELECT feeder_idx, substation_idx, idx, sum(n) AS n,
-       sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
-       sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
-       sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r
+SELECT feeder_idx, substation_idx, CAST(idx AS INTEGER), CAST(sum(n) AS BIGINT),
+       CAST(sum(n_a) AS BIGINT), CAST(CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS BIGINT),
+       CAST(sum(n_s) AS BIGINT), CAST(CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS BIGINT),
+       CAST(sum(n_r) AS BIGINT), CAST(CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS BIGINT)
 FROM fixed WHERE NOT alone
 GROUP BY feeder_idx, substation_idx, idx
 HAVING sum(n) > 0
 """
+
+
+#: (count, index) packed in one BIGINT, so ``min`` picks the smallest count, then index
+_IDX_SPAN = 1 << 32
+
+
+def big(expr: str) -> str:
+    """``expr`` (a sum) as BIGINT: DuckDB sums BIGINTs into HUGEINT, twice as wide
+    to hash, join and compare. Counts and mWh sums of a cell fit (the ceiling
+    is bounded in ``AggregateConfig.validate``); a value that did not would
+    raise, never wrap."""
+    return f"CAST({expr} AS BIGINT)"
 
 
 def substation_cells(threshold: int) -> str:
@@ -332,16 +344,16 @@ def substation_cells(threshold: int) -> str:
 
     def p2_inputs(m: str) -> str:
         return f"""
-       sum(CASE WHEN n_{m} BETWEEN 1 AND {t - 1} THEN n_{m} ELSE 0 END) AS hidden_{m},
-       arg_min(feeder_idx, n_{m} * 4294967296 + feeder_idx) FILTER (WHERE n_{m} >= {t})
-           AS smallest_{m}"""
+       {big(f"sum(CASE WHEN n_{m} BETWEEN 1 AND {t - 1} THEN n_{m} ELSE 0 END)")} AS hidden_{m},
+       CAST(min(n_{m} * {_IDX_SPAN} + feeder_idx) FILTER (WHERE n_{m} >= {t}) % {_IDX_SPAN}
+            AS INTEGER) AS smallest_{m}"""
 
     return f"""
     CREATE OR REPLACE TEMP TABLE substation_cells AS
-    SELECT substation_idx, idx, sum(n) AS n,
-           sum(n_a) AS n_a, CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END AS sum_a,
-           sum(n_s) AS n_s, CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END AS sum_s,
-           sum(n_r) AS n_r, CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END AS sum_r,
+    SELECT substation_idx, idx, {big("sum(n)")} AS n,
+           {big("sum(n_a)")} AS n_a, {big("CASE WHEN sum(n_a) > 0 THEN sum(sum_a) END")} AS sum_a,
+           {big("sum(n_s)")} AS n_s, {big("CASE WHEN sum(n_s) > 0 THEN sum(sum_s) END")} AS sum_s,
+           {big("sum(n_r)")} AS n_r, {big("CASE WHEN sum(n_r) > 0 THEN sum(sum_r) END")} AS sum_r,
            {p2_inputs("a")}, {p2_inputs("r")}
     FROM feeder_cells GROUP BY substation_idx, idx
     """
@@ -383,9 +395,10 @@ def privacy(threshold: int) -> str:
     ),
     split AS (
         SELECT b.substation_idx, b.idx,
-               sum(CASE WHEN NOT {split_shown} THEN b.n_s ELSE 0 END) AS hidden,
-               arg_min(b.feeder_idx, b.n_s * 4294967296 + b.feeder_idx)
-                   FILTER (WHERE {split_shown} AND b.n_s >= {t}) AS smallest
+               {big(f"sum(CASE WHEN NOT {split_shown} THEN b.n_s ELSE 0 END)")} AS hidden,
+               CAST(min(b.n_s * {_IDX_SPAN} + b.feeder_idx)
+                   FILTER (WHERE {split_shown} AND b.n_s >= {t}) % {_IDX_SPAN} AS INTEGER)
+                   AS smallest
         FROM base b GROUP BY b.substation_idx, b.idx
     )
     SELECT b.*,
