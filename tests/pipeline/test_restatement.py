@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
 
 from ckanext.ssen_smartmeter.pipeline import (
@@ -63,6 +64,18 @@ def test_restatement_keeps_insert_time_and_bumps_only_changed_rows(tmp_path, fmt
         "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
         "secondary_substation": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
     }
+    # a restatement publishes the same Parquet schema (nullability included)
+    for level in ("lv_feeder", "secondary_substation"):
+        restated = pq.read_schema(third / level / f"{DAY}.parquet")
+        assert restated.equals(_first_schema(tmp_path, level), check_metadata=False)
+
+
+def _first_schema(tmp_path, level):
+    """The schema of a first publication of the basic day."""
+    out = tmp_path / "schema-first"
+    if not out.exists():
+        run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, out)
+    return pq.read_schema(out / level / f"{DAY}.parquet")
 
 
 def aggregate_again(reads, out, previous):

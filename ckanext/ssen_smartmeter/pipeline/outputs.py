@@ -145,29 +145,39 @@ def write_level(
     """Write ``out_dir/{level}/DATE.parquet`` and ``.csv`` under temporary names.
 
     Returns what was written and the (temporary, final) path pairs to move.
+    The level's cells table is dropped once its rows are built.
     """
     # the CSV is read back from the Parquet file in its order
     con.execute("SET preserve_insertion_order = true")
     build_rows(con, level, day, config.threshold)
+    # the cells are in the rows now: their memory goes to the sort below
+    con.execute(f"DROP TABLE {level.cells}")
     published = str(epoch_us(config.published_at_utc()))
     changed = new = removed = None
+    table = f"{level.name}_out"
     if previous is None:
         insert_time = modified_time = published
-        prev_join = ""
     else:
+        # the publication times are stored per row (never NULL, which the
+        # Parquet writer can then see: see ``select`` below)
         same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM p.{c}" for c in VALUE_COLUMNS)
         con.execute(f"CREATE OR REPLACE TEMP TABLE prev AS {_previous_select(previous)}")
-        insert_time = f"coalesce(p.insert_time, {published})"
-        modified_time = (
-            f"CASE WHEN p.dataset_id IS NOT NULL AND {same} "
-            f"THEN p.last_modified_time ELSE {published} END"
-        )
-        prev_join = f"LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts"
-        row = con.execute(f"""
-            SELECT count(*) FILTER (WHERE p.dataset_id IS NULL),
-                   count(*) FILTER (WHERE p.dataset_id IS NOT NULL AND NOT ({same}))
-            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k {prev_join}
-        """).fetchone()
+        table = f"{level.name}_restated"
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {table} AS
+            SELECT o.*, coalesce(p.insert_time, {published}) AS insert_us,
+                   CASE WHEN p.dataset_id IS NOT NULL AND {same}
+                        THEN p.last_modified_time ELSE {published} END AS modified_us,
+                   p.dataset_id IS NULL AS is_new,
+                   p.dataset_id IS NOT NULL AND NOT ({same}) AS is_changed
+            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
+            LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts
+        """)
+        insert_time, modified_time = "o.insert_us", "o.modified_us"
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed) "
+            f"FROM {table}"
+        ).fetchone()
         assert row is not None
         new, changed = int(row[0]), int(row[1])
         row = con.execute(f"""
@@ -197,8 +207,19 @@ def write_level(
         "last_modified_time": modified_time,
     }
 
+    # The Parquet schema is the same every day: DuckDB writes a column as
+    # REQUIRED when the plan proves it has no NULL, which for the values
+    # depends on the day's data. So the values go through a NULLIF that never
+    # fires (they are never negative) and are always OPTIONAL. The times are
+    # never NULL and always REQUIRED, like the ids and DNO names:
+    # ``to_timestamp`` keeps the proof (``make_timestamptz`` loses it). Every
+    # published time is a whole second.
     select = ", ".join(
-        dims[c] if c in dims else f"make_timestamptz({times[c]}) AS {c}" if c in times else f"o.{c}"
+        dims[c]
+        if c in dims
+        else f"to_timestamp(({times[c]}) // 1000000) AS {c}"
+        if c in times
+        else f"NULLIF(o.{c}, -1) AS {c}"
         for c in level.columns
     )
 
@@ -208,8 +229,7 @@ def write_level(
     temporary = [path.with_name(f".{path.name}.tmp") for path in final]
     # one integer sort key (the same order as k, idx): DuckDB sorts it faster
     source = f"""
-        FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
-        {prev_join}
+        FROM {table} o JOIN {level.dims} d ON d.{level.key} = o.k
         ORDER BY CAST(o.k AS BIGINT) * 48 + o.idx
     """
     con.execute(
