@@ -97,10 +97,23 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
     # primary and secondary only where the second register is from no meter or
     # from at least threshold meters (see sql.privacy); the total always
     split = f"{pub_a} AND (c.n_s = 0 OR c.n_s >= {t}) AND NOT {hide_split}"
+    # cells hold one row per (key, half-hour) with data: when every key has
+    # all 48 (the usual full day) they are the frame; otherwise the missing
+    # half-hours are added as empty rows
+    row = con.execute(
+        f"SELECT count(*) = 48 * count(DISTINCT {level.key}) FROM {level.cells}"
+    ).fetchone()
+    if row is not None and row[0]:
+        k, idx, frame = f"c.{level.key}", "c.idx", f"{level.cells} c"
+    else:
+        k, idx = f"keys.{level.key}", "h.idx"
+        frame = f"""(SELECT DISTINCT {level.key} FROM {level.cells}) keys
+        CROSS JOIN (SELECT CAST(range AS INTEGER) AS idx FROM range(48)) h
+        LEFT JOIN {level.cells} c ON c.{level.key} = keys.{level.key} AND c.idx = h.idx"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {level.name}_out AS
-        SELECT keys.{level.key} AS k, h.idx,
-               {start} + CAST(h.idx + 1 AS BIGINT) * {HALF_HOUR_US} AS ts,
+        SELECT {k} AS k, CAST({idx} AS INTEGER) AS idx,
+               {start} + CAST({idx} + 1 AS BIGINT) * {HALF_HOUR_US} AS ts,
                CAST(CASE WHEN {pub_a} THEN c.n_a END AS BIGINT) AS aggregated_device_count_active,
                CASE WHEN {split} THEN round_half_even(c.sum_a) END
                    AS primary_consumption_active_import,
@@ -111,9 +124,7 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
                CAST(CASE WHEN {pub_r} THEN c.n_r END AS BIGINT) AS aggregated_device_count_reactive,
                CASE WHEN {pub_r} THEN round_half_even(c.sum_r) END
                    AS total_consumption_reactive_import
-        FROM (SELECT DISTINCT {level.key} FROM {level.cells}) keys
-        CROSS JOIN (SELECT CAST(range AS INTEGER) AS idx FROM range(48)) h
-        LEFT JOIN {level.cells} c ON c.{level.key} = keys.{level.key} AND c.idx = h.idx
+        FROM {frame}
     """)
 
 
