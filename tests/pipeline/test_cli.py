@@ -75,7 +75,7 @@ def test_same_input_same_bytes_through_the_cli(tmp_path):
     ("extra", "reads", "expected"),
     [
         (("--threshold", "4"), None, "threshold 4 refused"),
-        (("--implausible-ceiling-wh", "2e9"), None, "at most 1e+09 Wh per half-hour"),
+        (("--implausible-ceiling-wh", "2e9"), None, "at most 1,000,000,000 Wh per half-hour"),
         ((), "/nonexistent/reads.csv", "/nonexistent/reads.csv: file not found"),
         ((), "/nonexistent/*.parquet", "no file matches"),
     ],

@@ -31,7 +31,9 @@ BIG_SIZES = [3, 64, 65, 70, 130]
 
 
 @st.composite
-def days(draw, big: bool = False):
+def days(draw, big: bool = False, full: bool = False):
+    """A random day; ``full``: every meter reads every half-hour (the cells
+    then cover every feeder's 48 half-hours, the outputs' short path)."""
     n_subs = draw(st.integers(1, 3))
     feeders: dict[str, list[str]] = {}
     serial = 0
@@ -45,12 +47,15 @@ def days(draw, big: bool = False):
             feeders[fid] = [f"{1000000000000 + (serial := serial + 1)}" for _ in range(size)]
     mapping = {m: fid for fid, ms in feeders.items() for m in ms}
     meters = sorted(mapping)
-    periods = draw(st.lists(st.integers(0, 47), min_size=1, max_size=3, unique=True))
+    if full:
+        periods = list(range(48))
+    else:
+        periods = draw(st.lists(st.integers(0, 47), min_size=1, max_size=3, unique=True))
     reads: list[Read] = []
     for idx in periods:
         end = START + dt.timedelta(minutes=30 * (idx + 1))
         for mpan in meters:
-            if draw(st.integers(0, 9)) < 8:
+            if full or draw(st.integers(0, 9)) < 8:
                 a = draw(st.sampled_from([*VALUES, None]))
                 s = draw(st.sampled_from([None, None, None, Decimal("0.5"), Decimal("3")]))
                 r = draw(st.sampled_from([None, Decimal("0.5"), Decimal("7")]))
@@ -196,6 +201,12 @@ def test_output_matches_oracle_and_privacy_holds(day, tmp_path_factory):
 @given(day=days(big=True))
 def test_feeders_of_several_meter_groups_match_oracle(day, tmp_path_factory):
     check_against_oracle(day, tmp_path_factory.mktemp("big"))
+
+
+@settings(SETTINGS, max_examples=5)
+@given(day=days(full=True))
+def test_full_days_match_oracle(day, tmp_path_factory):
+    check_against_oracle(day, tmp_path_factory.mktemp("full"))
 
 
 @settings(SETTINGS, max_examples=10)

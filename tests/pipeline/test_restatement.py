@@ -155,3 +155,29 @@ def test_higher_threshold_suppresses_more(tmp_path):
         ("000100100101", "6")
     ]
     assert report.cells_suppressed_p1 > 8
+
+
+def test_a_previous_row_without_times_gets_the_new_publication_time(tmp_path):
+    """A previous CSV with an empty time (edited by hand) never yields an empty time."""
+    first = tmp_path / "first"
+    run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, first, published_at=FIRST)
+    for level in ("lv_feeder", "secondary_substation"):
+        (first / level / f"{DAY}.parquet").unlink()
+    path = first / "lv_feeder" / f"{DAY}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = ",".join([*lines[1].split(",")[:-2], "", ""])  # no insert or modified time
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    blanked = rows(path)[0]
+
+    out = tmp_path / "again"
+    aggregate_again(DATA / "basic" / "reads.csv", out, PreviousPublication.from_dir(first, DAY))
+    again = {(r["dataset_id"], r["data_collection_log_timestamp"]): r for r in rows(
+        out / "lv_feeder" / f"{DAY}.csv"
+    )}
+    row = again[(blanked["dataset_id"], blanked["data_collection_log_timestamp"])]
+    assert row["insert_time"] == row["last_modified_time"] == "2024-02-20T09:30:00.000Z"
+    schema = pq.read_schema(out / "lv_feeder" / f"{DAY}.parquet")
+    assert not schema.field("insert_time").nullable
+    assert not schema.field("last_modified_time").nullable
+    table = pq.read_table(out / "lv_feeder" / f"{DAY}.parquet")
+    assert table.column("last_modified_time").null_count == 0

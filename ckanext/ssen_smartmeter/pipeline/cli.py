@@ -57,7 +57,12 @@ def parser() -> argparse.ArgumentParser:
     agg.add_argument("--dno-name", default=AggregateConfig.dno_name)
     agg.add_argument("--dno-alias", default=AggregateConfig.dno_alias)
     agg.add_argument("--published-at", type=_instant, default=None)
-    agg.add_argument("--implausible-ceiling-wh", type=float, default=50_000)
+    agg.add_argument(
+        "--implausible-ceiling-wh",
+        type=float,
+        default=50_000,
+        help="a value above this (Wh per half-hour) is implausible; at most 1e9",
+    )
     agg.add_argument("--threads", type=int, default=None)
     agg.add_argument("--memory-limit", default=AggregateConfig.memory_limit)
     agg.add_argument("--temp-directory", default=None)

@@ -21,8 +21,9 @@ REASONS: tuple[str, ...] = (
     "duplicate",
 )
 
-#: The largest implausible-value ceiling: it keeps every cell's sum in mWh
-#: within a BIGINT (1 GWh a half-hour is far above any meter's reading).
+#: The largest implausible-value ceiling (1 GWh a half-hour, far above any
+#: meter's reading): a cell's sum in mWh then fits a BIGINT for substations of
+#: up to ~4.6M meters (a larger sum raises, it never wraps).
 MAX_CEILING_WH = 1e9
 
 #: Values that meters report when they have no real reading (2^24-1, 2^32-1).
@@ -53,7 +54,8 @@ class AggregateConfig:
     :param dno_name: value of the ``dno_name`` column.
     :param dno_alias: value of the ``dno_alias`` column.
     :param published_at: pins ``insert_time``/``last_modified_time`` (UTC; default now).
-    :param implausible_ceiling_wh: a value above this (per half-hour) is implausible.
+    :param implausible_ceiling_wh: a value above this (per half-hour) is implausible
+        (at most ``MAX_CEILING_WH``, 1 GWh).
     :param threads: DuckDB threads (``None``: all cores).
     :param memory_limit: DuckDB memory limit, it spills to ``temp_directory`` beyond it.
     :param temp_directory: where DuckDB spills (default: a folder under ``out_dir``).
@@ -87,7 +89,7 @@ class AggregateConfig:
             raise InputError(
                 "configuration",
                 "implausible_ceiling_wh",
-                f"must be positive and at most {MAX_CEILING_WH:g} Wh per half-hour",
+                f"must be positive and at most {MAX_CEILING_WH:,.0f} Wh per half-hour",
             )
         if self.threads is not None and self.threads < 1:
             raise InputError("configuration", "threads", "must be >= 1")

@@ -178,19 +178,14 @@ def write_level(
             CREATE OR REPLACE TEMP TABLE {table} AS
             SELECT o.*, coalesce(p.insert_time, {published}) AS insert_us,
                    CASE WHEN p.dataset_id IS NOT NULL AND {same}
-                        THEN p.last_modified_time ELSE {published} END AS modified_us,
+                        THEN coalesce(p.last_modified_time, {published})
+                        ELSE {published} END AS modified_us,
                    p.dataset_id IS NULL AS is_new,
                    p.dataset_id IS NOT NULL AND NOT ({same}) AS is_changed
             FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
             LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts
         """)
         insert_time, modified_time = "o.insert_us", "o.modified_us"
-        row = con.execute(
-            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed) "
-            f"FROM {table}"
-        ).fetchone()
-        assert row is not None
-        new, changed = int(row[0]), int(row[1])
         row = con.execute(f"""
             SELECT count(*) FROM prev p WHERE NOT EXISTS (
                 SELECT 1 FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
@@ -198,6 +193,13 @@ def write_level(
         """).fetchone()
         assert row is not None
         removed = int(row[0])
+        con.execute(f"DROP TABLE {level.name}_out")  # one copy of the rows in memory
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed) "
+            f"FROM {table}"
+        ).fetchone()
+        assert row is not None
+        new, changed = int(row[0]), int(row[1])
 
     def text(column: str) -> str:
         return f"NULLIF(d.{column}, '') AS {column}"
@@ -265,7 +267,7 @@ def write_level(
         f"TO {sql_str(str(temporary[1]))} "
         """(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')"""
     )
-    row = con.execute(f"SELECT count(*) FROM {level.name}_out").fetchone()
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     assert row is not None
     # every key has exactly its 48 half-hours (``build_rows``)
     written = Written(int(row[0]), int(row[0]) // 48, changed, new, removed)

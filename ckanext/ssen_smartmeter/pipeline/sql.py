@@ -328,7 +328,7 @@ _IDX_SPAN = 1 << 32
 def big(expr: str) -> str:
     """``expr`` (a sum) as BIGINT: DuckDB sums BIGINTs into HUGEINT, twice as wide
     to hash, join and compare. Counts and mWh sums of a cell fit (the ceiling
-    is bounded in ``AggregateConfig.validate``); a value that did not would
+    is bounded, see ``config.MAX_CEILING_WH``); a value that did not would
     raise, never wrap."""
     return f"CAST({expr} AS BIGINT)"
 
