@@ -217,13 +217,29 @@ def test_exact_sums_path_matches_oracle(day, tmp_path_factory):
     check_against_oracle(day, tmp_path_factory.mktemp("exact"), ceiling=Decimal(10**8))
 
 
-def check_against_oracle(day, base: Path, ceiling: Decimal | None = None) -> None:
+@settings(SETTINGS, max_examples=10)
+@given(day=days(), slices=st.integers(2, 5))
+def test_sliced_first_pass_matches_oracle(day, slices, tmp_path_factory):
+    """The first pass in several scans (each a share of the feeders) changes nothing."""
+    check_against_oracle(day, tmp_path_factory.mktemp("sliced"), slices=slices)
+
+
+def check_against_oracle(
+    day, base: Path, ceiling: Decimal | None = None, slices: int | None = None
+) -> None:
     """The run's report and published files equal the oracle's; P1, P2 and conservation hold."""
     feeders, mapping, reads, seed = day
     _write_topology(base / "topology", feeders)
     paths = _write_reads(base / "reads", reads, seed)
     ceiling = ceiling or Decimal(50_000)
-    report = run(paths, base / "topology", DAY, base / "out", implausible_ceiling_wh=float(ceiling))
+    report = run(
+        paths,
+        base / "topology",
+        DAY,
+        base / "out",
+        implausible_ceiling_wh=float(ceiling),
+        slices=slices,
+    )
     expected = aggregate(reads, mapping, DAY, T, ceiling=ceiling)
 
     assert report.rejected == expected.rejected
@@ -296,18 +312,22 @@ def check_against_oracle(day, base: Path, ceiling: Decimal | None = None) -> Non
         HealthCheck.data_too_large,
     ],
 )
-@given(day=days(), other_seed=st.integers(0, 1000))
-def test_output_bytes_do_not_depend_on_file_split_order_or_threads(
-    day, other_seed, tmp_path_factory
+@given(day=days(), other_seed=st.integers(0, 1000), slices=st.integers(2, 4))
+def test_output_bytes_do_not_depend_on_file_split_order_threads_or_slices(
+    day, other_seed, slices, tmp_path_factory
 ):
     feeders, _, reads, seed = day
     base = tmp_path_factory.mktemp("det")
     _write_topology(base / "topology", feeders)
     first = _write_reads(base / "r1", reads, seed)
     second = _write_reads(base / "r2", reads, other_seed)
-    run(first, base / "topology", DAY, base / "o1", threads=1)
-    run(list(reversed(second)), base / "topology", DAY, base / "o2", threads=2)
+    one = run(first, base / "topology", DAY, base / "o1", threads=1, slices=1)
+    two = run(list(reversed(second)), base / "topology", DAY, base / "o2", threads=2, slices=slices)
     for level in ("lv_feeder", "secondary_substation"):
-        one = (base / "o1" / level / f"{DAY}.csv").read_bytes()
-        two = (base / "o2" / level / f"{DAY}.csv").read_bytes()
-        assert one == two
+        for suffix in ("csv", "parquet"):
+            a = (base / "o1" / level / f"{DAY}.{suffix}").read_bytes()
+            b = (base / "o2" / level / f"{DAY}.{suffix}").read_bytes()
+            assert a == b, (level, suffix)
+    assert {k: v for k, v in one.to_dict().items() if k != "inputs"} == {
+        k: v for k, v in two.to_dict().items() if k != "inputs"
+    }

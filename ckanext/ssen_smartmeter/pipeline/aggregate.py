@@ -13,8 +13,15 @@ from pathlib import Path
 import duckdb
 
 from . import sql
-from .config import REASONS, AggregateConfig, InputError
-from .engine import Progress, Reporter, connect, spill_directory
+from .config import PERIODS_PER_DAY, REASONS, AggregateConfig, InputError
+from .engine import (
+    Progress,
+    Reporter,
+    connect,
+    memory_limit_bytes,
+    plan_slices,
+    spill_directory,
+)
 from .inputs import ReadsFile, expand, inspect_reads, normalised_select, sha256_file, sql_str
 from .outputs import LV_FEEDER, SUBSTATION, write_level
 from .report import InputFile, QualityReport
@@ -136,15 +143,27 @@ def _run(
     reporter.rows_total = _parquet_rows(con, files)
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
     sources = [normalised_select(f, config.timezone, day) for f in files]
-    classified = sql.classify(sources, day, config)
+    parts = config.slices or plan_slices(
+        groups=_scalar(con, "SELECT count(*) FROM meter_groups") * PERIODS_PER_DAY,
+        meters=topo.meters,
+        threads=int(_scalar(con, "SELECT current_setting('threads')")),
+        limit_bytes=memory_limit_bytes(con),
+    )
+
+    def first_pass(field_bits: int | None) -> None:
+        for part in range(parts):
+            classified = sql.classify(sources, day, config, part=(part, parts))
+            name = "aggregate" if parts == 1 else f"aggregate (slice {part + 1} of {parts})"
+            with reporter.watch(name, con, share=(part, parts)):
+                con.execute(sql.first_pass(classified, field_bits, append=part > 0))
+
     try:
-        with reporter.watch("aggregate", con):
-            try:
-                con.execute(sql.first_pass(classified, sql.packed_field_bits(config)))
-            except duckdb.OutOfRangeException:
-                # a packed sum overflowed: only with tens of thousands of copies
-                # of one reading; the per-column aggregate cannot overflow
-                con.execute(sql.first_pass(classified))
+        try:
+            first_pass(sql.packed_field_bits(config))
+        except duckdb.OutOfRangeException:
+            # a packed sum overflowed: only with tens of thousands of copies
+            # of one reading; the per-column aggregate cannot overflow
+            first_pass(None)
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
 

@@ -66,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
     agg.add_argument("--threads", type=int, default=None)
     agg.add_argument("--memory-limit", default=AggregateConfig.memory_limit)
     agg.add_argument("--temp-directory", default=None)
+    agg.add_argument(
+        "--slices",
+        type=int,
+        default=None,
+        help="scans of the reads in the first pass, each for a share of the feeders "
+        "(default: as few as --memory-limit allows, usually 1; the output is the same)",
+    )
     return top
 
 
@@ -94,6 +101,7 @@ def _aggregate(args: argparse.Namespace) -> int:
         threads=args.threads,
         memory_limit=args.memory_limit,
         temp_directory=args.temp_directory,
+        slices=args.slices,
     )
     progress = _Progress()
     report = aggregate_day(args.reads, args.topology, args.date, args.out, config, progress)

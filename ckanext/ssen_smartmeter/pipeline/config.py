@@ -7,6 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_THRESHOLD = 5
+#: the most scans the first pass may be split into (``AggregateConfig.slices``)
+MAX_SLICES = 16
 PERIODS_PER_DAY = 48
 
 #: Rejection reasons, in the order they are tested; a row gets the first that fails.
@@ -59,6 +61,9 @@ class AggregateConfig:
     :param threads: DuckDB threads (``None``: all cores).
     :param memory_limit: DuckDB memory limit, it spills to ``temp_directory`` beyond it.
     :param temp_directory: where DuckDB spills (default: a folder under ``out_dir``).
+    :param slices: scans of the reads in the first pass, each aggregating a
+        share of the feeders (``None``: as few as ``memory_limit`` allows,
+        usually one; at most ``MAX_SLICES``). The output does not depend on it.
     """
 
     threshold: int = MIN_THRESHOLD
@@ -70,6 +75,7 @@ class AggregateConfig:
     threads: int | None = None
     memory_limit: str = "2GB"
     temp_directory: str | None = None
+    slices: int | None = None
 
     def validate(self) -> None:
         """Raise :class:`InputError` when the configuration is unusable."""
@@ -93,6 +99,8 @@ class AggregateConfig:
             )
         if self.threads is not None and self.threads < 1:
             raise InputError("configuration", "threads", "must be >= 1")
+        if self.slices is not None and not 1 <= self.slices <= MAX_SLICES:
+            raise InputError("configuration", "slices", f"must be between 1 and {MAX_SLICES}")
 
     def published_at_utc(self) -> dt.datetime:
         """The publication time as a naive UTC datetime, whole seconds."""

@@ -62,14 +62,32 @@ def day_bounds(day: dt.date) -> tuple[int, int]:
     return epoch_us(start), epoch_us(start + dt.timedelta(days=1))
 
 
+def slice_of(part: int, parts: int) -> str:
+    """Rows of slice ``part`` of ``parts``: the meters of every ``parts``-th feeder.
+
+    A meter group never spans two slices (its feeder is ``grp >> 16``, see
+    ``topology``), so the slices' first-pass groups are disjoint; rows of no
+    known meter belong to slice 0. Every row is in exactly one slice.
+    """
+    if parts == 1:
+        return "TRUE"
+    unmapped = " OR m.grp IS NULL" if part == 0 else ""
+    return f"((m.grp >> 16) % {int(parts)} = {int(part)}{unmapped})"
+
+
 def classify(
-    sources: list[str], day: dt.date, config: AggregateConfig, only_groups: str = ""
+    sources: list[str],
+    day: dt.date,
+    config: AggregateConfig,
+    only_groups: str = "",
+    part: tuple[int, int] = (0, 1),
 ) -> str:
     """Rows with ``reason`` (index into REASONS; NULL when accepted so far) and keys.
 
     Values become integers of 1 mWh (``a``, ``s``, ``r``) so sums are exact and
     independent of order. Keys and values are left as they are on rejected
     rows: aggregates filter on ``reason IS NULL`` (cheaper than CASE per column).
+    ``part`` (slice, slices) keeps one slice of the rows (see ``slice_of``).
     """
     start, end = day_bounds(day)
     ceiling = repr(float(config.implausible_ceiling_wh))
@@ -102,7 +120,10 @@ def classify(
             WHEN {any_of("{0} > " + ceiling)} OR {any_of("{0} IN (" + sentinels + ")")} THEN 5
             WHEN m.meter_idx IS NULL THEN 6
         END END"""
-    restrict = f"WHERE m.grp IN ({only_groups})" if only_groups else ""
+    conditions = [f"m.grp IN ({only_groups})"] if only_groups else []
+    if part[1] > 1:
+        conditions.append(slice_of(*part))
+    restrict = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"""
     SELECT file_idx, meter_idx, grp, bit, idx, reason, a, s, r, raw_a, raw_s, raw_r,
            (coalesce(grp, 0) << {_GRP_SHIFT}) | ((coalesce(idx, 0) & 63) << {_IDX_SHIFT})
@@ -143,8 +164,12 @@ def packed_field_bits(config: AggregateConfig) -> int | None:
     return bits
 
 
-def first_pass(classified: str, field_bits: int | None = None) -> str:
-    """The single-scan aggregate into temp table ``agg`` (a view on ``agg_packed``).
+def first_pass(classified: str, field_bits: int | None = None, append: bool = False) -> str:
+    """The single-scan aggregate into temp table ``agg_packed`` (``append``: add a
+    slice's groups to it), then the view ``agg`` on it.
+
+    Slices (``classify``'s ``part``) have disjoint groups, so appending them
+    gives the table a single scan would.
 
     ``reason`` is part of the key, so accepted rows (``reason IS NULL``) are
     never mixed with rejected ones; the values of rejected groups are not
@@ -203,8 +228,9 @@ def first_pass(classified: str, field_bits: int | None = None) -> str:
             f"{field('lo', p, p)} AS n_s, {field('hi', 0, w)} AS sum_s, "
             f"{field('lo', 2 * p, p)} AS n_r, {field('hi', w, w)} AS sum_r"
         )
+    target = "INSERT INTO agg_packed" if append else "CREATE OR REPLACE TEMP TABLE agg_packed AS"
     return f"""
-    CREATE OR REPLACE TEMP TABLE agg_packed AS
+    {target}
     SELECT cell_key, count(*) AS n,
            bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask,
            {sums}
