@@ -51,6 +51,19 @@ def test_a_day_with_unusable_input_fails_alone(
     assert run_job(source["name"])["statuses"] == {"published": 1}
 
 
+@pytest.mark.ckan_config("ckanext.ssen_smartmeter.harvest_memory_limit", "lots")
+def test_the_site_memory_limit_reaches_the_pipeline(
+        generated: Path, make_source: Callable[..., dict[str, Any]]) -> None:
+    source = make_source(source_config(generated))
+    report = run_job(source["name"])
+    assert report["statuses"] == {"error": 3}
+    for day in report["days"]:
+        (message,) = day["errors"]
+        assert message.endswith(
+            "configuration, column memory_limit: 'lots' is not a memory size "
+            "(for example 2GB or 800MB)")
+
+
 @pytest.mark.parametrize(("overrides", "fragment"), [
     ({"reads": "/etc"}, "reads: '/etc' is outside the allowed source roots"),
     ({"threshold": 3}, "threshold: must be at least 5, got 3"),

@@ -75,6 +75,7 @@ def test_same_input_same_bytes_through_the_cli(tmp_path):
         (("--threshold", "4"), None, "threshold 4 refused"),
         (("--implausible-ceiling-wh", "2e9"), None, "at most 1,000,000,000 Wh per half-hour"),
         (("--slices", "0"), None, "slices: must be between 1 and 16"),
+        (("--memory-limit", "lots"), None, "memory_limit: 'lots' is not a memory size"),
         ((), "/nonexistent/reads.csv", "/nonexistent/reads.csv: file not found"),
         ((), "/nonexistent/*.parquet", "no file matches"),
     ],

@@ -39,14 +39,18 @@ class DayOutput:
     files: dict[str, dict[str, dict[str, Any]]]
 
 
-def pipeline_config(config: SourceConfig, published_at: dt.datetime) -> AggregateConfig:
-    """The pipeline options a harvest of ``config`` uses."""
+def pipeline_config(config: SourceConfig, published_at: dt.datetime,
+                    memory_limit: str = AggregateConfig.memory_limit) -> AggregateConfig:
+    """The pipeline options a harvest of ``config`` uses (``memory_limit``: the
+    site's ``ckanext.ssen_smartmeter.harvest_memory_limit``; it never changes
+    the output)."""
     return AggregateConfig(
         threshold=config.threshold,
         timezone=config.timezone,
         dno_name=config.dno_name,
         dno_alias=config.dno_alias,
         published_at=published_at,
+        memory_limit=memory_limit,
     )
 
 
@@ -64,16 +68,19 @@ def cli_arguments(config: SourceConfig, published_at: dt.datetime) -> list[str]:
 def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
         config: SourceConfig, published_at: dt.datetime,
         previous: PreviousPublication | None = None,
-        progress: Callable[..., Any] | None = None) -> DayOutput:
+        progress: Callable[..., Any] | None = None,
+        memory_limit: str = AggregateConfig.memory_limit) -> DayOutput:
     """Aggregate one day into ``out_dir``; return its quality report and files.
 
     :param previous: the currently published files of the day (restatement):
         rows keep their ``insert_time``; ``last_modified_time`` moves only where
         values changed
+    :param memory_limit: DuckDB's memory limit for the day (see :func:`pipeline_config`)
     :raises InputError: the day's input is unusable
     """
     report = aggregate_day(reads=list(reads), topology_dir=topology_dir, day=day,
-                           out_dir=out_dir, config=pipeline_config(config, published_at),
+                           out_dir=out_dir,
+                           config=pipeline_config(config, published_at, memory_limit),
                            progress=progress, previous=previous)
     paths = {
         (level, fmt): out_dir / level / f"{day.isoformat()}{SUFFIXES[fmt]}"

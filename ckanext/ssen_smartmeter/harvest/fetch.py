@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.ssen_smartmeter.harvest import aggregate, restatement, state, workarea
@@ -27,7 +28,12 @@ from ckanext.ssen_smartmeter.harvest.inputs import (
 from ckanext.ssen_smartmeter.harvest.quality import public_report
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
-__all__ = ["FetchError", "fetch", "now_utc", "parse_time"]
+__all__ = ["FetchError", "fetch", "memory_limit", "now_utc", "parse_time"]
+
+
+def memory_limit() -> str:
+    """The site's memory limit for one day's aggregation."""
+    return str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit") or "2GB")
 
 
 def now_utc() -> dt.datetime:
@@ -89,7 +95,8 @@ def fetch(obj: HarvestObject, config: SourceConfig,
     state.set_extra(obj, state.PUBLISHED_AT, published_at.isoformat())
     try:
         output = aggregate.run([f.path for f in reads], topology_dir, day, work / "out", config,
-                               published_at, previous=previous, progress=progress)
+                               published_at, previous=previous, progress=progress,
+                               memory_limit=memory_limit())
     except aggregate.InputError as exc:
         raise FetchError(f"{day}: input unusable: {exc}") from None
     names = {str(f.path): f.name for f in (*reads, *topology_files)}

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from .config import MAX_SLICES, AggregateConfig
+from .config import MAX_SLICES, AggregateConfig, InputError
+from .inputs import sql_str
 
 #: progress(phase, rows_done, rows_total, elapsed_seconds); rows are None when unknown
 Progress = Callable[[str, "int | None", "int | None", float], None]
@@ -24,7 +25,15 @@ def connect(config: AggregateConfig, spill_dir: Path, csv_input: bool) -> duckdb
     """An in-memory connection: UTC session, memory limit, spill folder, threads."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET memory_limit = '{config.memory_limit}'")
+    try:
+        con.execute(f"SET memory_limit = {sql_str(config.memory_limit)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise InputError(
+            "configuration",
+            "memory_limit",
+            f"{config.memory_limit!r} is not a memory size (for example 2GB or 800MB)",
+        ) from exc
     con.execute(f"SET temp_directory = '{spill_dir.as_posix()}'")
     # nothing before the output depends on row order (every stage aggregates or
     # sorts); ``outputs`` switches it on where it reads a file back in order
