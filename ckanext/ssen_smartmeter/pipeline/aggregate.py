@@ -183,14 +183,16 @@ def _run(
     con.execute("DROP VIEW agg")
     con.execute("DROP TABLE agg_packed")  # free memory before the next stages
     con.execute(sql.FEEDER_CELLS)
+    meters = _meter_counts(con)
+    # what follows needs only the feeder cells and the dimensions: free the
+    # rest as soon as possible (the wide sort of the LV rows spills to disk
+    # when memory is short)
+    for table in ("group_cells", "dup_cells", "meters", "meter_groups"):
+        con.execute(f"DROP TABLE {table}")
     con.execute(sql.substation_cells(config.threshold))
     con.execute(sql.privacy(config.threshold))
-
-    counts = _counts(con, config.threshold, len(files), rows_by_file)
-    # the files need only the flagged cells and the dimensions: free the rest
-    # (the wide sort of the LV rows spills to disk when memory is short)
-    for table in ("group_cells", "dup_cells", "feeder_cells", "meters", "meter_groups"):
-        con.execute(f"DROP TABLE {table}")
+    counts = _counts(con, config.threshold, len(files), rows_by_file, meters)
+    con.execute("DROP TABLE feeder_cells")
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}
@@ -258,23 +260,11 @@ def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _counts(
-    con: duckdb.DuckDBPyConnection, threshold: int, n_files: int, rows_by_file: list[tuple]
-) -> dict:
-    t = int(threshold)
-    rejected = dict.fromkeys(REASONS, 0)
-    file_rows = [0] * n_files
-    accepted = 0
-    for file_idx, reason, n in rows_by_file:
-        file_rows[file_idx] += int(n)
-        if reason is None:
-            accepted += int(n)
-        else:
-            rejected[REASONS[reason]] += int(n)
+def _meter_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Duplicate rows rejected, and meters with at least one accepted row."""
     duplicate = _scalar(
         con, "SELECT sum(CASE WHEN identical THEN n - 1 ELSE n END) FROM dup_cells WHERE n > 1"
     )
-    rejected["duplicate"] = duplicate
     seen = _scalar(
         con,
         """
@@ -290,7 +280,28 @@ def _counts(
             HAVING sum(CASE WHEN n = 1 OR identical THEN 1 ELSE 0 END) = 0)
     """,
     )
-    meters = seen - lost
+    return duplicate, seen - lost
+
+
+def _counts(
+    con: duckdb.DuckDBPyConnection,
+    threshold: int,
+    n_files: int,
+    rows_by_file: list[tuple],
+    meter_counts: tuple[int, int],
+) -> dict:
+    t = int(threshold)
+    rejected = dict.fromkeys(REASONS, 0)
+    file_rows = [0] * n_files
+    accepted = 0
+    for file_idx, reason, n in rows_by_file:
+        file_rows[file_idx] += int(n)
+        if reason is None:
+            accepted += int(n)
+        else:
+            rejected[REASONS[reason]] += int(n)
+    duplicate, meters = meter_counts
+    rejected["duplicate"] = duplicate
     row = con.execute(
         "SELECT count(*) FILTER (WHERE p1_a), count(*) FILTER (WHERE p2_a), "
         "count(*) FILTER (WHERE p1_r), count(*) FILTER (WHERE p2_r), "
