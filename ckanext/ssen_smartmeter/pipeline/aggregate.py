@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import os
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +23,15 @@ from .engine import (
     plan_slices,
     spill_directory,
 )
-from .inputs import ReadsFile, expand, inspect_reads, normalised_select, sha256_file, sql_str
+from .inputs import (
+    ReadsFile,
+    expand,
+    inspect_reads,
+    normalised_select,
+    sha256_file,
+    sql_str,
+    staged,
+)
 from .outputs import LV_FEEDER, SUBSTATION, write_level
 from .report import InputFile, QualityReport
 from .topology import load as load_topology
@@ -110,11 +119,16 @@ def aggregate_day(
     reporter.phase("inputs")
     paths = expand(reads)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        with spill_directory(config, out) as spill:
+        with (
+            spill_directory(config, out) as spill,
+            tempfile.TemporaryDirectory(prefix=".staged-", dir=spill) as staging,
+        ):
             csv_input = any(p.name.lower().endswith((".csv", ".csv.gz")) for p in paths)
             con = connect(config, spill, csv_input)
             try:
-                report = _run(con, paths, topology, day, out, config, reporter, previous, pool)
+                report = _run(
+                    con, paths, topology, day, out, config, reporter, previous, pool, Path(staging)
+                )
             finally:
                 con.close()
     reporter.phase("done", report.rows_read)
@@ -131,6 +145,7 @@ def _run(
     reporter: Reporter,
     previous: PreviousPublication | None,
     pool: concurrent.futures.Executor,
+    staging: Path,
 ) -> QualityReport:
     reporter.phase("topology")
     topo = load_topology(con, topology_dir)
@@ -150,6 +165,13 @@ def _run(
         limit_bytes=memory_limit_bytes(con),
     )
 
+    def stage_text_files() -> None:
+        # each slice rescans the reads: text files are parsed once, not per slice
+        for i, file in enumerate(files):
+            if parts > 1 and file.fmt != "parquet":
+                with reporter.watch(f"staging {file.path.name} as Parquet", con):
+                    sources[i] = staged(con, sources[i], staging / f"reads-{file.index}.parquet")
+
     def first_pass(field_bits: int | None) -> None:
         for part in range(parts):
             classified = sql.classify(sources, day, config, part=(part, parts))
@@ -158,6 +180,7 @@ def _run(
                 con.execute(sql.first_pass(classified, field_bits, append=part > 0))
 
     try:
+        stage_text_files()
         try:
             first_pass(sql.packed_field_bits(config))
         except duckdb.OutOfRangeException:
@@ -191,8 +214,8 @@ def _run(
         con.execute(f"DROP TABLE {table}")
     con.execute(sql.substation_cells(config.threshold))
     con.execute(sql.privacy(config.threshold))
+    con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
     counts = _counts(con, config.threshold, len(files), rows_by_file, meters)
-    con.execute("DROP TABLE feeder_cells")
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}

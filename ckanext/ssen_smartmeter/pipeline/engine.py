@@ -34,6 +34,9 @@ def connect(config: AggregateConfig, spill_dir: Path, csv_input: bool) -> duckdb
             "memory_limit",
             f"{config.memory_limit!r} is not a memory size (for example 2GB or 800MB)",
         ) from exc
+    if memory_limit_bytes(con) < MIN_MEMORY_BYTES:
+        con.close()
+        raise InputError("configuration", "memory_limit", "must be at least 100MB")
     con.execute(f"SET temp_directory = '{spill_dir.as_posix()}'")
     # nothing before the output depends on row order (every stage aggregates or
     # sorts); ``outputs`` switches it on where it reads a file back in order
@@ -63,6 +66,11 @@ _METER_BYTES = 100
 _BASE_BYTES = 128 << 20
 #: the share of the memory left after the fixed part that one slice may fill
 _HEADROOM = 0.8
+#: the share of the limit a slice may always fill
+_MIN_ROOM = 0.1
+#: "100MB" as DuckDB reports it back (95.3 MiB); much below, DuckDB cannot
+#: even load a topology (it fails "out of memory")
+MIN_MEMORY_BYTES = 95 << 20
 _UNITS = {"bytes": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
           "pib": 1 << 50}
 
@@ -80,15 +88,15 @@ def plan_slices(groups: int, meters: int, threads: int, limit_bytes: int) -> int
     """How many slices the first pass needs so its hash tables fit ``limit_bytes``.
 
     One slice (a single scan) when they fit; each further slice costs a rescan
-    of the reads (about 2 s for a full SSEN day on two cores) but divides the
+    of the reads (2.5-3.5 s for a full SSEN day on two cores; text input is
+    staged as Parquet first, see ``inputs.staged``) but divides the
     hash tables' memory, where a spilling aggregate costs far more (a full
     day's first pass at a 1 GB limit: 23 s in one slice, 14 s in two or three).
     """
     fixed = groups * _GROUP_RESULT_BYTES + meters * _METER_BYTES + _BASE_BYTES
     tables = groups * _GROUP_THREAD_BYTES * max(threads, 1)
-    room = (limit_bytes - fixed) * _HEADROOM
-    if room <= 0:
-        return MAX_SLICES
+    # (a small day fits whatever the fixed part's estimate says)
+    room = max((limit_bytes - fixed) * _HEADROOM, limit_bytes * _MIN_ROOM)
     return max(1, min(MAX_SLICES, math.ceil(tables / room)))
 
 

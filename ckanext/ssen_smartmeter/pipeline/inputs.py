@@ -224,6 +224,17 @@ def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
     )
 
 
+def staged(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> str:
+    """``select`` written once to a Parquet file at ``path``; a ``SELECT`` reading it back.
+
+    For a first pass in slices, each of which rescans its sources: a text file
+    parsed and normalised once is far cheaper to rescan as Parquet (a full CSV
+    day: about 33 s a scan as text, 3 s as Parquet).
+    """
+    con.execute(f"COPY ({select}) TO {sql_str(str(path))} (FORMAT parquet, COMPRESSION snappy)")
+    return f"SELECT * FROM read_parquet({sql_str(str(path))})"
+
+
 def _local_text(text: str, timezone: str, day: dt.date) -> tuple[str, str]:
     """``ts`` and ``local_bad`` for text period ends: naive ones are local time."""
     aware = (
