@@ -1,6 +1,7 @@
 """A bad day fails alone; bad configs are refused; the job page and action report days."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -12,7 +13,10 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from ckanext.ssen_smartmeter.harvest.aggregate import WorkerResources, pipeline_config
 from ckanext.ssen_smartmeter.harvest.cli import ssen_smartmeter
+from ckanext.ssen_smartmeter.harvest.fetch import worker_resources
+from ckanext.ssen_smartmeter.harvest.harvester import load_config
 from ckanext.ssen_smartmeter.harvest.sync_run import run_job
 
 from .conftest import DAYS, source_config
@@ -62,6 +66,20 @@ def test_the_site_memory_limit_reaches_the_pipeline(
         assert message.endswith(
             "configuration, column memory_limit: 'lots' is not a memory size "
             "(for example 2GB or 800MB)")
+
+
+@pytest.mark.ckan_config("ckanext.ssen_smartmeter.harvest_memory_limit", "800MB")
+@pytest.mark.ckan_config("ckanext.ssen_smartmeter.harvest_threads", "1")
+def test_the_worker_resources_come_from_the_site_config(generated: Path) -> None:
+    resources = worker_resources()
+    assert resources == WorkerResources(memory_limit="800MB", threads=1)
+    config = pipeline_config(load_config(json.dumps(source_config(generated))),
+                             dt.datetime(2024, 3, 1), resources)
+    assert (config.memory_limit, config.threads) == ("800MB", 1)
+
+
+def test_by_default_a_worker_uses_2gb_and_every_core() -> None:
+    assert worker_resources() == WorkerResources(memory_limit="2GB", threads=None)
 
 
 @pytest.mark.parametrize(("overrides", "fragment"), [

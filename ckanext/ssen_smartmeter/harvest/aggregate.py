@@ -29,7 +29,7 @@ LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}
 
 __all__ = ["LEVELS", "SUFFIXES", "DayOutput", "InputError", "PreviousPublication",
-           "cli_arguments", "count_late_reads", "pipeline_config", "run"]
+           "WorkerResources", "cli_arguments", "count_late_reads", "pipeline_config", "run"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,18 +39,28 @@ class DayOutput:
     files: dict[str, dict[str, dict[str, Any]]]
 
 
+@dataclasses.dataclass(frozen=True)
+class WorkerResources:
+    """What a fetch worker gives one day's aggregation (the site's
+    ``ckanext.ssen_smartmeter.harvest_memory_limit`` and ``harvest_threads``);
+    they never change the output."""
+
+    memory_limit: str = AggregateConfig.memory_limit
+    threads: int | None = None  # None: every core the machine shows
+
+
 def pipeline_config(config: SourceConfig, published_at: dt.datetime,
-                    memory_limit: str = AggregateConfig.memory_limit) -> AggregateConfig:
-    """The pipeline options a harvest of ``config`` uses (``memory_limit``: the
-    site's ``ckanext.ssen_smartmeter.harvest_memory_limit``; it never changes
-    the output)."""
+                    resources: WorkerResources | None = None) -> AggregateConfig:
+    """The pipeline options a harvest of ``config`` uses."""
+    resources = resources or WorkerResources()
     return AggregateConfig(
         threshold=config.threshold,
         timezone=config.timezone,
         dno_name=config.dno_name,
         dno_alias=config.dno_alias,
         published_at=published_at,
-        memory_limit=memory_limit,
+        memory_limit=resources.memory_limit,
+        threads=resources.threads,
     )
 
 
@@ -69,18 +79,18 @@ def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
         config: SourceConfig, published_at: dt.datetime,
         previous: PreviousPublication | None = None,
         progress: Callable[..., Any] | None = None,
-        memory_limit: str = AggregateConfig.memory_limit) -> DayOutput:
+        resources: WorkerResources | None = None) -> DayOutput:
     """Aggregate one day into ``out_dir``; return its quality report and files.
 
     :param previous: the currently published files of the day (restatement):
         rows keep their ``insert_time``; ``last_modified_time`` moves only where
         values changed
-    :param memory_limit: DuckDB's memory limit for the day (see :func:`pipeline_config`)
+    :param resources: the worker's memory limit and threads (:class:`WorkerResources`)
     :raises InputError: the day's input is unusable
     """
     report = aggregate_day(reads=list(reads), topology_dir=topology_dir, day=day,
                            out_dir=out_dir,
-                           config=pipeline_config(config, published_at, memory_limit),
+                           config=pipeline_config(config, published_at, resources),
                            progress=progress, previous=previous)
     paths = {
         (level, fmt): out_dir / level / f"{day.isoformat()}{SUFFIXES[fmt]}"

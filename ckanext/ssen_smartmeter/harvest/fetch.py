@@ -28,12 +28,16 @@ from ckanext.ssen_smartmeter.harvest.inputs import (
 from ckanext.ssen_smartmeter.harvest.quality import public_report
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
-__all__ = ["FetchError", "fetch", "memory_limit", "now_utc", "parse_time"]
+__all__ = ["FetchError", "fetch", "now_utc", "parse_time", "worker_resources"]
 
 
-def memory_limit() -> str:
-    """The site's memory limit for one day's aggregation."""
-    return str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit") or "2GB")
+def worker_resources() -> aggregate.WorkerResources:
+    """The site's memory limit and threads for one day's aggregation."""
+    threads = int(tk.config.get("ckanext.ssen_smartmeter.harvest_threads") or 0)
+    return aggregate.WorkerResources(
+        memory_limit=str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit") or "2GB"),
+        threads=threads if threads > 0 else None,
+    )
 
 
 def now_utc() -> dt.datetime:
@@ -96,7 +100,7 @@ def fetch(obj: HarvestObject, config: SourceConfig,
     try:
         output = aggregate.run([f.path for f in reads], topology_dir, day, work / "out", config,
                                published_at, previous=previous, progress=progress,
-                               memory_limit=memory_limit())
+                               resources=worker_resources())
     except aggregate.InputError as exc:
         raise FetchError(f"{day}: input unusable: {exc}") from None
     names = {str(f.path): f.name for f in (*reads, *topology_files)}
