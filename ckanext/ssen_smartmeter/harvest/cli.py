@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
+from ckanext.ssen_smartmeter.pipeline.engine import ProgressLines
 
 __all__ = ["ssen_smartmeter"]
 
@@ -65,26 +66,14 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-class _PhaseLines:
-    """The pipeline's progress inside a day: a line on stderr at most every 2 seconds."""
-
-    def __init__(self) -> None:
-        self.last = ("", -10.0)
-
-    def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
-        if phase == self.last[0] and elapsed - self.last[1] < 2.0:
-            return
-        self.last = (phase, elapsed)
-        done = "" if rows is None else f" rows {rows:,}" + ("" if total is None else f"/{total:,}")
-        click.echo(f"  [{elapsed:6.1f}s] {phase}{done}", err=True)
-
-
 def _run(source: str, asked: DayRange | None) -> None:
     from ckanext.ssen_smartmeter.harvest.sync_run import RunError, harvester, run_job
 
     bar: Any = None
     plugin = harvester()
-    plugin.progress = _PhaseLines()
+    # the pipeline's progress inside a day: a line on stderr at most every 2 seconds
+    plugin.progress = ProgressLines(lambda line: click.echo(line, err=True), every=2.0,
+                                    indent="  ")
 
     def on_start(ids: list[str]) -> None:
         nonlocal bar

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from .aggregate import aggregate_day
 from .config import REASONS, AggregateConfig, InputError
+from .engine import ProgressLines
 from .generate import generate_day
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -76,20 +77,6 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-class _Progress:
-    """Progress lines on stderr, at most one per phase change or second."""
-
-    def __init__(self) -> None:
-        self.last: tuple[str, float] = ("", -10.0)
-
-    def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
-        if phase == self.last[0] and elapsed - self.last[1] < 1.0:
-            return
-        self.last = (phase, elapsed)
-        done = "" if rows is None else f" rows {rows:,}" + ("" if total is None else f"/{total:,}")
-        print(f"[{elapsed:7.1f}s] {phase}{done}", file=sys.stderr, flush=True)
-
-
 def _aggregate(args: argparse.Namespace) -> int:
     config = AggregateConfig(
         threshold=args.threshold,
@@ -103,7 +90,7 @@ def _aggregate(args: argparse.Namespace) -> int:
         temp_directory=args.temp_directory,
         slices=args.slices,
     )
-    progress = _Progress()
+    progress = ProgressLines(lambda line: print(line, file=sys.stderr, flush=True))
     report = aggregate_day(args.reads, args.topology, args.date, args.out, config, progress)
     rejected = ", ".join(f"{r} {report.rejected[r]:,}" for r in REASONS if report.rejected[r])
     elapsed = progress.last[1]

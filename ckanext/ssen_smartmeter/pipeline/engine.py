@@ -41,7 +41,9 @@ def connect(config: AggregateConfig, spill_dir: Path, csv_input: bool) -> duckdb
     # nothing before the output depends on row order (every stage aggregates or
     # sorts); ``outputs`` switches it on where it reads a file back in order
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
+    # progress is tracked (``Reporter.watch`` polls it) but never printed
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
     threads = config.threads or os.cpu_count() or 1
     con.execute(f"SET threads = {int(threads)}")
     if csv_input:
@@ -162,3 +164,37 @@ class Reporter:
         finally:
             stop.set()
             thread.join()
+
+
+class ProgressLines:
+    """A :data:`Progress` callback writing lines for a person to read, at most
+    one per phase change or ``every`` seconds: the phase, the rows done and,
+    once the phase has moved, its estimated time left."""
+
+    def __init__(self, write: Callable[[str], None], every: float = 1.0, indent: str = "") -> None:
+        self.write = write
+        self.every = every
+        self.indent = indent
+        self.last: tuple[str, float] = ("", -1e9)
+        self.base: tuple[str, int, float] | None = None  # phase, rows, elapsed
+
+    def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
+        if rows is not None and (self.base is None or self.base[0] != phase):
+            self.base = (phase, rows, elapsed)
+        if phase == self.last[0] and elapsed - self.last[1] < self.every:
+            return
+        self.last = (phase, elapsed)
+        self.write(f"{self.indent}[{elapsed:7.1f}s] {phase}{self._rows(rows, total, elapsed)}")
+
+    def _rows(self, rows: int | None, total: int | None, elapsed: float) -> str:
+        if rows is None:
+            return ""
+        if total is None:
+            return f" rows {rows:,}"
+        text = f" rows {rows:,}/{total:,} ({100 * rows / total if total else 100:.0f}%)"
+        assert self.base is not None
+        _, start_rows, start = self.base
+        if start_rows < rows < total and elapsed > start:
+            left = (total - rows) * (elapsed - start) / (rows - start_rows)
+            text += f", about {left:.0f}s left"
+        return text
