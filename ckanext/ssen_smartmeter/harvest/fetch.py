@@ -35,7 +35,8 @@ def worker_resources() -> aggregate.WorkerResources:
     """The site's memory limit and threads for one day's aggregation."""
     threads = int(tk.config.get("ckanext.ssen_smartmeter.harvest_threads") or 0)
     return aggregate.WorkerResources(
-        memory_limit=str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit") or "2GB"),
+        memory_limit=str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit")
+                         or aggregate.WorkerResources.memory_limit),
         threads=threads if threads > 0 else None,
     )
 

@@ -167,8 +167,10 @@ def _run(
 
     def stage_text_files() -> None:
         # each slice rescans the reads: text files are parsed once, not per slice
+        if parts == 1:
+            return
         for i, file in enumerate(files):
-            if parts > 1 and file.fmt != "parquet":
+            if file.fmt != "parquet":
                 with reporter.watch(f"staging {file.path.name} as Parquet", con):
                     sources[i] = staged(con, sources[i], staging / f"reads-{file.index}.parquet")
 

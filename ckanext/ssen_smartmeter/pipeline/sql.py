@@ -23,6 +23,8 @@ from .localtime import epoch_us
 
 #: meters per group: one bit each in a UBIGINT
 GROUP_BITS = 64
+#: a meter group's id: ``feeder_idx << FEEDER_SHIFT | group within the feeder``
+FEEDER_SHIFT = 16
 #: the aggregate key packs (group, half-hour, reason, file) into one BIGINT
 FILE_BITS = 12
 MAX_FILES = 1 << FILE_BITS
@@ -65,14 +67,12 @@ def day_bounds(day: dt.date) -> tuple[int, int]:
 def slice_of(part: int, parts: int) -> str:
     """Rows of slice ``part`` of ``parts``: the meters of every ``parts``-th feeder.
 
-    A meter group never spans two slices (its feeder is ``grp >> 16``, see
-    ``topology``), so the slices' first-pass groups are disjoint; rows of no
-    known meter belong to slice 0. Every row is in exactly one slice.
+    A meter group never spans two slices (its feeder is ``grp >> FEEDER_SHIFT``),
+    so the slices' first-pass groups are disjoint; rows of no known meter
+    belong to slice 0. Every row is in exactly one slice.
     """
-    if parts == 1:
-        return "TRUE"
     unmapped = " OR m.grp IS NULL" if part == 0 else ""
-    return f"((m.grp >> 16) % {int(parts)} = {int(part)}{unmapped})"
+    return f"((m.grp >> {FEEDER_SHIFT}) % {int(parts)} = {int(part)}{unmapped})"
 
 
 def classify(

@@ -16,7 +16,7 @@ from .inputs import (
     find_table,
     relation,
 )
-from .sql import GROUP_BITS, all_digits
+from .sql import FEEDER_SHIFT, GROUP_BITS, all_digits
 
 FEEDER_COLUMNS_ALL = FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL
 
@@ -141,11 +141,11 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         FROM raw_feeders f JOIN substations s ON s.substation_key = left(f.dataset_id, 10)
     """)
     # a meter group is up to 64 meters of one feeder (one bit each, see sql.py);
-    # grp = feeder_idx << 16 | local // 64, so the feeder is grp >> 16
+    # grp = feeder_idx << FEEDER_SHIFT | local // 64, so the feeder is grp >> FEEDER_SHIFT
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE meters AS
         SELECT mpan_int, mpan_int AS meter_idx,
-               (CAST(feeder_idx AS BIGINT) << 16) | (local // {GROUP_BITS}) AS grp,
+               (CAST(feeder_idx AS BIGINT) << {FEEDER_SHIFT}) | (local // {GROUP_BITS}) AS grp,
                CAST(local % {GROUP_BITS} AS UTINYINT) AS bit
         FROM (
             SELECT m.mpan_int, f.feeder_idx,
@@ -154,16 +154,17 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
             JOIN feeders f ON f.dataset_id = m.dataset_id
         )
     """)
-    big = con.execute("SELECT count(*) FROM meters WHERE grp & 65535 >= 65535").fetchone()[0]  # type: ignore[index]
+    within = (1 << FEEDER_SHIFT) - 1
+    big = con.execute(f"SELECT count(*) FROM meters WHERE grp & {within} >= {within}").fetchone()[0]  # type: ignore[index]
     if big:
         raise InputError(str(meters_path), "dataset_id", "a feeder has more than 4 million meters")
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE meter_groups AS
         SELECT grp, feeder_idx, substation_idx,
                count(*) OVER (PARTITION BY feeder_idx) = 1 AS alone
         FROM (
             SELECT DISTINCT m.grp, f.feeder_idx, f.substation_idx
-            FROM meters m JOIN feeders f ON f.feeder_idx = m.grp >> 16
+            FROM meters m JOIN feeders f ON f.feeder_idx = m.grp >> {FEEDER_SHIFT}
         )
     """)
     placed = con.execute("SELECT count(*) FROM meters").fetchone()[0]  # type: ignore[index]
