@@ -88,6 +88,10 @@ def classify(
     independent of order. Keys and values are left as they are on rejected
     rows: aggregates filter on ``reason IS NULL`` (cheaper than CASE per column).
     ``part`` (slice, slices) keeps one slice of the rows (see ``slice_of``).
+
+    Rows join the meters on the MPAN text: the topology's MPANs are 13 digits
+    (``topology.load`` checks them), so only the rows that find no meter need
+    the digit check that tells ``bad_mpan`` from ``unmapped_meter``.
     """
     start, end = day_bounds(day)
     ceiling = repr(float(config.implausible_ceiling_wh))
@@ -106,13 +110,13 @@ def classify(
         else ""
     )
     passes = (
-        f"src.mpan_ok AND src.ts > {start} AND src.ts <= {end} AND src.ts % {HALF_HOUR_US} = 0"
+        f"src.ts > {start} AND src.ts <= {end} AND src.ts % {HALF_HOUR_US} = 0"
         f" AND NOT src.local_bad AND least(src.a, src.s, src.r) >= 0"
         f" AND greatest(src.a, src.s, src.r) <= {ceiling}{no_sentinel}"
         " AND m.meter_idx IS NOT NULL"
     )
     reason = f"""CASE WHEN {passes} THEN NULL ELSE CASE
-            WHEN NOT src.mpan_ok THEN 0
+            WHEN m.meter_idx IS NULL AND NOT {all_digits('src.mpan', 13)} THEN 0
             WHEN src.ts IS NULL OR src.ts % {HALF_HOUR_US} <> 0 THEN 1
             WHEN src.local_bad THEN 2
             WHEN src.ts <= {start} OR src.ts > {end} THEN 3
@@ -136,11 +140,10 @@ def classify(
            src.a AS raw_a, src.s AS raw_s, src.r AS raw_r,
            {reason} AS reason
     FROM (
-        SELECT file_idx, {all_digits('mpan', 13)} AS mpan_ok,
-               TRY_CAST(mpan AS BIGINT) AS mpan_int, ts, local_bad, a, s, r
+        SELECT file_idx, mpan, ts, local_bad, a, s, r
         FROM ({union})
     ) src
-    LEFT JOIN meters m ON m.mpan_int = src.mpan_int
+    LEFT JOIN meters m ON m.mpan = src.mpan
     {restrict}) src
     """
 

@@ -109,7 +109,7 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
     # each meter once, with its feeder; a meter listed twice must name one feeder
     con.execute("""
         CREATE OR REPLACE TEMP TABLE meter_map AS
-        SELECT CAST(mpan AS BIGINT) AS mpan_int, min(dataset_id) AS dataset_id,
+        SELECT mpan, CAST(mpan AS BIGINT) AS mpan_int, min(dataset_id) AS dataset_id,
                min(dataset_id) <> max(dataset_id) AS conflict
         FROM raw_meters GROUP BY mpan
     """)
@@ -144,11 +144,11 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
     # grp = feeder_idx << FEEDER_SHIFT | local // 64, so the feeder is grp >> FEEDER_SHIFT
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE meters AS
-        SELECT mpan_int, mpan_int AS meter_idx,
+        SELECT mpan, mpan_int AS meter_idx,
                (CAST(feeder_idx AS BIGINT) << {FEEDER_SHIFT}) | (local // {GROUP_BITS}) AS grp,
                CAST(local % {GROUP_BITS} AS UTINYINT) AS bit
         FROM (
-            SELECT m.mpan_int, f.feeder_idx,
+            SELECT m.mpan, m.mpan_int, f.feeder_idx,
                    row_number() OVER (PARTITION BY f.feeder_idx ORDER BY m.mpan_int) - 1 AS local
             FROM meter_map m
             JOIN feeders f ON f.dataset_id = m.dataset_id
