@@ -17,7 +17,7 @@ import duckdb
 from .config import AggregateConfig
 from .inputs import sql_str
 from .localtime import epoch_us
-from .sql import HALF_HOUR_US, day_bounds
+from .sql import HALF_HOUR_US, day_bounds, split_shown
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
 VALUE_COLUMNS = (
@@ -87,16 +87,14 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
     """
     start, _ = day_bounds(day)
     t = int(threshold)
-    if level is LV_FEEDER:
+    lv = level is LV_FEEDER
+    if lv:
         pub_a = f"c.n_a >= {t} AND NOT c.p2_a"
         pub_r = f"c.n_r >= {t} AND NOT c.p2_r"
-        hide_split = "c.p2_s"
     else:
         pub_a, pub_r = f"c.n_a >= {t}", f"c.n_r >= {t}"
-        hide_split = "FALSE"
-    # primary and secondary only where the second register is from no meter or
-    # from at least threshold meters (see sql.privacy); the total always
-    split = f"{pub_a} AND (c.n_s = 0 OR c.n_s >= {t}) AND NOT {hide_split}"
+    # LV: P2 may hide a feeder's split too (``p2_s``)
+    split = split_shown("c", t, after_p2=lv) + (" AND NOT c.p2_s" if lv else "")
     # cells hold one row per (key, half-hour) with data: when every key has
     # all 48 (the usual full day) they are the frame; otherwise the missing
     # half-hours are added as empty rows

@@ -388,6 +388,19 @@ def substation_cells(threshold: int) -> str:
     """
 
 
+def split_shown(cell: str, threshold: int, after_p2: bool) -> str:
+    """True where a published active value shows primary and secondary.
+
+    Only where the second register is from no meter or from at least
+    ``threshold`` meters (otherwise primary = total - secondary would give the
+    secondary away); the total is shown either way. ``after_p2``: ``cell``
+    has the LV flags and an active value hidden by P2 is not published.
+    """
+    t = int(threshold)
+    published = f"{cell}.n_a >= {t}" + (f" AND NOT {cell}.p2_a" if after_p2 else "")
+    return f"({published} AND ({cell}.n_s = 0 OR {cell}.n_s >= {t}))"
+
+
 def privacy(threshold: int) -> str:
     """Feeder cells with their flags, temp table ``feeder_flags``: ``p1_a``/``p2_a``
     (active), ``p1_r``/``p2_r`` (reactive) and ``p1_s``/``p2_s`` (the
@@ -412,7 +425,7 @@ def privacy(threshold: int) -> str:
             f"AND s.smallest_{m} = c.feeder_idx, FALSE) AS p2_{m}"
         )
 
-    split_shown = f"(b.n_a >= {t} AND NOT b.p2_a AND (b.n_s = 0 OR b.n_s >= {t}))"
+    shown = split_shown("b", t, after_p2=True)
     return f"""
     CREATE OR REPLACE TEMP TABLE feeder_flags AS
     WITH base AS (
@@ -424,9 +437,9 @@ def privacy(threshold: int) -> str:
     ),
     split AS (
         SELECT b.substation_idx, b.idx,
-               {big(f"sum(CASE WHEN NOT {split_shown} THEN b.n_s ELSE 0 END)")} AS hidden,
+               {big(f"sum(CASE WHEN NOT {shown} THEN b.n_s ELSE 0 END)")} AS hidden,
                CAST(min(b.n_s * {_IDX_SPAN} + b.feeder_idx)
-                   FILTER (WHERE {split_shown} AND b.n_s >= {t}) % {_IDX_SPAN} AS INTEGER)
+                   FILTER (WHERE {shown} AND b.n_s >= {t}) % {_IDX_SPAN} AS INTEGER)
                    AS smallest
         FROM base b GROUP BY b.substation_idx, b.idx
     )
