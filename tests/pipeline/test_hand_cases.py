@@ -197,3 +197,29 @@ def test_mixed_formats_and_file_order_give_identical_bytes(tmp_path):
         assert (backward / level / f"{day}.csv").read_bytes() == reference
     assert report.rows_read == 57
     assert [i.rows for i in report.inputs if i.kind == "reads"] == [20, 20, 17]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_mpan_must_be_the_13_digits_of_a_known_meter(fmt, tmp_path):
+    # rows join their meter on the MPAN text: a text that reads as the same
+    # number as a known meter's MPAN is still not that MPAN (bad_mpan), and
+    # 13 digits that no meter has are an unmapped meter
+    known = "0100000000001"  # on feeder 000100100101 in the basic topology
+    mpans = [known, "100000000001", "+100000000001", "1.00000000001e11", "0100000000999"]
+    table = pa.table(
+        {
+            "mpan": mpans,
+            "period_end": ["2024-02-12T00:30:00Z"] * len(mpans),
+            "active_import_wh": [1.0] * len(mpans),
+        }
+    )
+    reads = tmp_path / f"reads.{fmt}"
+    if fmt == "csv":
+        pacsv.write_csv(table, reads)
+    else:
+        pq.write_table(table, reads)
+    report = run([reads], DATA / "basic" / "topology", dt.date(2024, 2, 12), tmp_path / "out")
+    assert report.rows_accepted == 1
+    assert report.rejected["bad_mpan"] == 3
+    assert report.rejected["unmapped_meter"] == 1
+    assert report.meters == 1
