@@ -42,7 +42,8 @@ def half_even(value: Decimal) -> int:
 
 
 def _reason(read: Read, day: dt.date, mapping: dict[str, str], ceiling: Decimal) -> str | None:
-    if read.mpan is None or len(read.mpan) != 13 or not read.mpan.isdigit():
+    mpan = read.mpan
+    if mpan is None or len(mpan) != 13 or not (mpan.isascii() and mpan.isdigit()):
         return "bad_mpan"
     t = read.period_end
     if t is None or t.second or t.microsecond or t.minute not in (0, 30):

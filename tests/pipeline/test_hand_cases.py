@@ -199,8 +199,9 @@ def test_mixed_formats_and_file_order_give_identical_bytes(tmp_path):
     assert [i.rows for i in report.inputs if i.kind == "reads"] == [20, 20, 17]
 
 
+@pytest.mark.parametrize("slices", [None, 2])
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_mpan_must_be_the_13_digits_of_a_known_meter(fmt, tmp_path):
+def test_mpan_must_be_the_13_digits_of_a_known_meter(fmt, slices, tmp_path):
     # rows join their meter on the MPAN text: a text that reads as the same
     # number as a known meter's MPAN is still not that MPAN (bad_mpan), and
     # 13 digits that no meter has are an unmapped meter
@@ -218,7 +219,8 @@ def test_mpan_must_be_the_13_digits_of_a_known_meter(fmt, tmp_path):
         pacsv.write_csv(table, reads)
     else:
         pq.write_table(table, reads)
-    report = run([reads], DATA / "basic" / "topology", dt.date(2024, 2, 12), tmp_path / "out")
+    day = dt.date(2024, 2, 12)
+    report = run([reads], DATA / "basic" / "topology", day, tmp_path / "out", slices=slices)
     assert report.rows_accepted == 1
     assert report.rejected["bad_mpan"] == 3
     assert report.rejected["unmapped_meter"] == 1

@@ -187,7 +187,8 @@ def _run(
             first_pass(sql.packed_field_bits(config))
         except duckdb.OutOfRangeException:
             # a packed sum overflowed: only with tens of thousands of copies
-            # of one reading; the per-column aggregate cannot overflow
+            # of one reading; the per-column aggregate cannot raise (it
+            # could wrap only in groups whose sums are recomputed)
             first_pass(None)
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc

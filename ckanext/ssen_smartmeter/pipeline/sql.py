@@ -52,8 +52,9 @@ MILLI = 1000
 def all_digits(column: str, digits: int) -> str:
     """True when ``column`` is exactly ``digits`` ASCII digits (never NULL).
 
-    (``GLOB``: on Parquet input about 4 s faster over a full day than RE2's
-    ``regexp_full_match``.)
+    Used on the topology and on reads that found no meter (``classify``).
+    ``GLOB`` was measured much faster than RE2's ``regexp_full_match`` when it
+    still ran on every read (about 4 s over a full Parquet day).
     """
     return f"coalesce({column} GLOB '{'[0-9]' * digits}', FALSE)"
 
@@ -184,7 +185,9 @@ def first_pass(classified: str, field_bits: int | None = None, append: bool = Fa
     group without duplicates has at most 64 rows, so no field overflows into
     the next. Groups with duplicates (``n <> bit_count(mask)``) get garbage in the
     packed fields; their cells are recomputed from ``dup_cells`` (see
-    ``FEEDER_CELLS``). Without ``field_bits``: one exact sum per column.
+    ``FEEDER_CELLS``). Without ``field_bits``: one 64-bit sum per column
+    (``sum_no_overflow``: exact for every cell that is used; it can only wrap
+    in groups with duplicates or of rejected rows, whose sums are not used).
 
     The mask is UBIGINT << UBIGINT: with a signed ``bit`` the common type
     would be HUGEINT, doubling the mask's per-group state.
@@ -451,7 +454,7 @@ def privacy(threshold: int) -> str:
         SELECT x.smallest AS feeder_idx, x.idx, TRUE AS p2
         FROM split x JOIN substation_cells s
             ON s.substation_idx = x.substation_idx AND s.idx = x.idx
-        WHERE s.n_a >= {t} AND (s.n_s = 0 OR s.n_s >= {t}) AND x.hidden BETWEEN 1 AND {t - 1}
+        WHERE {split_shown('s', t, after_p2=False)} AND x.hidden BETWEEN 1 AND {t - 1}
     ) rs ON rs.feeder_idx = b.feeder_idx AND rs.idx = b.idx
     """
 
