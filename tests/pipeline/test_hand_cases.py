@@ -225,3 +225,56 @@ def test_mpan_must_be_the_13_digits_of_a_known_meter(fmt, slices, tmp_path):
     assert report.rejected["bad_mpan"] == 3
     assert report.rejected["unmapped_meter"] == 1
     assert report.meters == 1
+
+
+@pytest.mark.parametrize(("ceiling", "slices"), [(50_000, None), (50_000, 2), (10**8, None)])
+def test_many_copies_of_a_reading_at_the_ceiling(ceiling, slices, tmp_path):
+    # 100,000 identical copies of one reading at the ceiling: far more than
+    # the packed fields of a group hold, and a sum a 64-bit integer would
+    # overflow. The copies are duplicates, the cell is recomputed exactly; the
+    # ceiling of 10^8 Wh takes the per-column sums instead of the packed ones
+    feeder = [f"01000000000{i:02d}" for i in range(1, 7)]  # the 6 meters of 000100100101
+    copies = 100_000
+    half_past = ["2024-02-12T00:30:00Z"] * 6 + ["2024-02-12T00:30:00Z"] * (copies - 1)
+    one = ["2024-02-12T01:00:00Z"] * 7
+    value = float(ceiling)
+    table = pa.table(
+        {
+            "mpan": feeder + [feeder[0]] * (copies - 1) + feeder + [feeder[1]],
+            "period_end": half_past + one,
+            # at 01:00 the second meter has two copies that disagree: both rejected
+            "active_import_wh": [value] * (5 + copies) + [value] * 6 + [value - 1],
+            "reactive_import_varh": [value] * (5 + copies + 7),
+        }
+    )
+    reads = tmp_path / "reads.parquet"
+    pq.write_table(table, reads)
+    report = run(
+        [reads],
+        DATA / "basic" / "topology",
+        dt.date(2024, 2, 12),
+        tmp_path / "out",
+        implausible_ceiling_wh=value,
+        slices=slices,
+    )
+    assert report.rows_read == copies + 5 + 7
+    assert report.rejected["duplicate"] == copies - 1 + 2
+    assert report.rows_accepted == 6 + 5
+    published = {
+        r["data_collection_log_timestamp"]: r
+        for r in rows(tmp_path / "out" / "lv_feeder" / "2024-02-12.csv")
+        if r["dataset_id"] == "000100100101" and r["aggregated_device_count_active"]
+    }
+    wh = int(value)
+    assert {
+        t: (
+            r["aggregated_device_count_active"],
+            r["total_consumption_active_import"],
+            r["aggregated_device_count_reactive"],
+            r["total_consumption_reactive_import"],
+        )
+        for t, r in published.items()
+    } == {
+        "2024-02-12T00:30:00.000Z": ("6", str(6 * wh), "6", str(6 * wh)),
+        "2024-02-12T01:00:00.000Z": ("5", str(5 * wh), "5", str(5 * wh)),
+    }

@@ -174,7 +174,10 @@ def _run(
                 with reporter.watch(f"staging {file.path.name} as Parquet", con):
                     sources[i] = staged(con, sources[i], staging / f"reads-{file.index}.parquet")
 
-    def first_pass(field_bits: int | None) -> None:
+    def first_pass() -> None:
+        # the packed sums accumulate in 128 bits: no number of copies of a
+        # reading overflows them (see ``sql.first_pass``)
+        field_bits = sql.packed_field_bits(config)
         for part in range(parts):
             classified = sql.classify(sources, day, config, part=(part, parts))
             name = "aggregate" if parts == 1 else f"aggregate (slice {part + 1} of {parts})"
@@ -183,13 +186,7 @@ def _run(
 
     try:
         stage_text_files()
-        try:
-            first_pass(sql.packed_field_bits(config))
-        except duckdb.OutOfRangeException:
-            # a packed sum overflowed: only with tens of thousands of copies
-            # of one reading; the per-column aggregate cannot raise (it
-            # could wrap only in groups whose sums are recomputed)
-            first_pass(None)
+        first_pass()
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
 
