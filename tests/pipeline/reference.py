@@ -17,9 +17,15 @@ SENTINELS = {Decimal(16_777_215), Decimal(4_294_967_295)}
 class Read:
     mpan: str | None
     period_end: dt.datetime | None  # aware UTC
-    a: Decimal | None
-    s: Decimal | None = None
-    r: Decimal | None = None
+    #: a value is a number, missing, or text that is not a number (only a
+    #: text file can hold that)
+    a: Decimal | str | None
+    s: Decimal | str | None = None
+    r: Decimal | str | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        return any(isinstance(v, str) for v in (self.a, self.s, self.r))
 
 
 @dataclasses.dataclass
@@ -42,6 +48,8 @@ def half_even(value: Decimal) -> int:
 
 
 def _reason(read: Read, day: dt.date, mapping: dict[str, str], ceiling: Decimal) -> str | None:
+    if read.unreadable:  # the reader cannot read the row: nothing else is looked at
+        return "bad_value"
     mpan = read.mpan
     if mpan is None or len(mpan) != 13 or not (mpan.isascii() and mpan.isdigit()):
         return "bad_mpan"
@@ -77,6 +85,7 @@ def aggregate(
         "implausible_value",
         "unmapped_meter",
         "duplicate",
+        "bad_value",
     )
     rejected = dict.fromkeys(reasons, 0)
     start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

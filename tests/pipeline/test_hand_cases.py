@@ -98,6 +98,7 @@ def test_every_rejection_reason_has_a_key_even_when_zero(tmp_path):
         "implausible_value",
         "unmapped_meter",
         "duplicate",
+        "bad_value",
     ]
     assert report.rejected["bad_mpan"] == 0
 

@@ -73,6 +73,7 @@ def days(draw, big: bool = False, full: bool = False):
                         "outside",
                         "implausible",
                         "bad_mpan",
+                        "unreadable",
                     ]
                 ),
             ),
@@ -83,6 +84,8 @@ def days(draw, big: bool = False, full: bool = False):
         if not reads:
             break
         base = reads[pick % len(reads)]
+        if base.unreadable:  # other changes are made to readable reads
+            continue
         change = {
             "identical": base,
             "conflict": Read(
@@ -93,6 +96,10 @@ def days(draw, big: bool = False, full: bool = False):
             "outside": Read(base.mpan, START, base.a, base.s, base.r),
             "implausible": Read(base.mpan, base.period_end, Decimal(16_777_215), None, None),
             "bad_mpan": Read("12345", base.period_end, base.a, base.s, base.r),
+            # a copy whose value is not a number: unreadable, so no duplicate
+            "unreadable": Read(base.mpan, base.period_end, base.a, base.s, "n/a")
+            if pick % 2
+            else Read(base.mpan, base.period_end, "NA", base.s, base.r),
         }[kind]
         reads.append(change)
     seed = draw(st.integers(0, 1000))
@@ -140,22 +147,42 @@ def _table(reads: list[Read]) -> pa.Table:
 
 
 def _write_reads(folder: Path, reads: list[Read], seed: int) -> list[Path]:
-    """Shuffle and split the reads into 1-3 files, Parquet or CSV."""
+    """Shuffle and split the reads into 1-3 files, Parquet or CSV.
+
+    Unreadable reads (a value that is not a number) go, as text, into the
+    first file that has readable rows (a file with none is refused).
+    """
     folder.mkdir(parents=True)
-    shuffled = list(reads)
+    shuffled = [r for r in reads if not r.unreadable]
     random.Random(seed).shuffle(shuffled)
     parts = [shuffled[i :: 1 + seed % 3] for i in range(1 + seed % 3)]
+    unreadable = [r for r in reads if r.unreadable]
+    text_part = next((i for i, part in enumerate(parts) if part), 0) if unreadable else None
     paths = []
     for i, part in enumerate(parts):
-        table = _table(part)
-        if (seed + i) % 2:
+        if i == text_part:
+            path = folder / f"part{i}.csv"
+            _write_text(path, part + unreadable)
+        elif (seed + i) % 2:
             path = folder / f"part{i}.parquet"
-            pq.write_table(table, path)
+            pq.write_table(_table(part), path)
         else:
             path = folder / f"part{i}.csv"
-            pacsv.write_csv(table, path)
+            pacsv.write_csv(_table(part), path)
         paths.append(path)
     return paths
+
+
+def _write_text(path: Path, reads: list[Read]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow([
+            "mpan", "period_end", "active_import_wh", "secondary_active_import_wh",
+            "reactive_import_varh",
+        ])  # fmt: skip
+        for r in reads:
+            values = ("" if v is None else str(v) for v in (r.a, r.s, r.r))
+            out.writerow([r.mpan, r.period_end.isoformat(), *values])
 
 
 def _published(path: Path, key_len: int) -> dict[tuple[str, int], tuple]:

@@ -10,10 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-REJECT_REASONS = (
-    "bad_mpan", "bad_timestamp", "ambiguous_local_time", "outside_day", "negative_value",
-    "implausible_value", "unmapped_meter", "duplicate",
-)
+from ckanext.ssen_smartmeter.pipeline import REASONS
 
 
 def public_report(quality: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -42,7 +39,7 @@ def day_counts(quality: Mapping[str, Any] | None) -> dict[str, Any]:
     """The per-day figures of the job report (all counts, nothing below threshold)."""
     quality = quality or {}
     rejected = quality.get("rejected") or {}
-    by_reason = {reason: _int(rejected.get(reason)) for reason in REJECT_REASONS}
+    by_reason = {reason: _int(rejected.get(reason)) for reason in REASONS}
     by_reason.update({k: _int(v) for k, v in rejected.items() if k not in by_reason})
     written = quality.get("rows_written") or {}
     return {

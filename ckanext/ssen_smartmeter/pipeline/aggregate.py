@@ -35,6 +35,7 @@ from .inputs import (
 from .outputs import LV_FEEDER, SUBSTATION, write_level
 from .report import InputFile, QualityReport
 from .topology import load as load_topology
+from .unreadable import BadValues, bad_values, refuse_if_all_bad
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,38 +158,13 @@ def _run(
     }
     reporter.rows_total = _parquet_rows(con, files)
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
-    sources = [normalised_select(f, config.timezone, day) for f in files]
     parts = config.slices or plan_slices(
         groups=_scalar(con, "SELECT count(*) FROM meter_groups") * PERIODS_PER_DAY,
         meters=topo.meters,
         threads=int(_scalar(con, "SELECT current_setting('threads')")),
         limit_bytes=memory_limit_bytes(con),
     )
-
-    def stage_text_files() -> None:
-        # each slice rescans the reads: text files are parsed once, not per slice
-        if parts == 1:
-            return
-        for i, file in enumerate(files):
-            if file.fmt != "parquet":
-                with reporter.watch(f"staging {file.path.name} as Parquet", con):
-                    sources[i] = staged(con, sources[i], staging / f"reads-{file.index}.parquet")
-
-    def first_pass() -> None:
-        # the packed sums accumulate in 128 bits: no number of copies of a
-        # reading overflows them (see ``sql.first_pass``)
-        field_bits = sql.packed_field_bits(config)
-        for part in range(parts):
-            classified = sql.classify(sources, day, config, part=(part, parts))
-            name = "aggregate" if parts == 1 else f"aggregate (slice {part + 1} of {parts})"
-            with reporter.watch(name, con, share=(part, parts)):
-                con.execute(sql.first_pass(classified, field_bits, append=part > 0))
-
-    try:
-        stage_text_files()
-        first_pass()
-    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
-        raise _engine_error(exc, files) from exc
+    sources, bad = _first_pass(con, files, day, config, parts, reporter, staging)
 
     con.execute(sql.GROUP_CELLS_ONE_FILE if len(files) == 1 else sql.GROUP_CELLS)
     dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
@@ -203,6 +179,10 @@ def _run(
     rows_by_file = con.execute(
         "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
     ).fetchall()
+    for f in files:
+        if f.index in bad:
+            readable = sum(int(n) for i, _, n in rows_by_file if i == f.index)
+            refuse_if_all_bad(f.path, bad[f.index], readable)
     con.execute("DROP VIEW agg")
     con.execute("DROP TABLE agg_packed")  # free memory before the next stages
     con.execute(sql.FEEDER_CELLS)
@@ -215,7 +195,7 @@ def _run(
     con.execute(sql.substation_cells(config.threshold))
     con.execute(sql.privacy(config.threshold))
     con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
-    counts = _counts(con, config.threshold, len(files), rows_by_file, meters)
+    counts = _counts(con, config.threshold, len(files), rows_by_file, meters, bad)
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}
@@ -278,6 +258,64 @@ def _run(
     return report
 
 
+def _first_pass(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[ReadsFile],
+    day: dt.date,
+    config: AggregateConfig,
+    parts: int,
+    reporter: Reporter,
+    staging: Path,
+) -> tuple[list[str], dict[int, BadValues]]:
+    """Scan the reads once, or once per slice, into the table ``agg_packed``.
+
+    Text files are read strictly first. If one has a row the reader cannot
+    read, every file is read again with such rows skipped and recorded, which
+    are then counted (``bad_value``) or refuse the file (:mod:`.unreadable`);
+    so clean files, the usual case, do not pay for the recording (a few
+    percent of a CSV day). Returns the sources as read (a rescan must read
+    them the same way) and each text file's bad values.
+    """
+    field_bits = sql.packed_field_bits(config)
+
+    def read(tolerant: bool) -> list[str]:
+        sources = [normalised_select(f, config.timezone, day, tolerant) for f in files]
+        if parts > 1:  # each slice rescans the reads: parse text files once, not per slice
+            for i, file in enumerate(files):
+                if file.fmt != "parquet":
+                    with reporter.watch(f"staging {file.path.name} as Parquet", con):
+                        path = staging / f"reads-{file.index}.parquet"
+                        sources[i] = staged(con, sources[i], path)
+        # the packed sums accumulate in 128 bits: no number of copies of a
+        # reading overflows them (see ``sql.first_pass``)
+        for part in range(parts):
+            classified = sql.classify(sources, day, config, part=(part, parts))
+            name = "aggregate" if parts == 1 else f"aggregate (slice {part + 1} of {parts})"
+            with reporter.watch(name, con, share=(part, parts)):
+                con.execute(sql.first_pass(classified, field_bits, append=part > 0))
+        return sources
+
+    try:
+        try:
+            return read(tolerant=False), {}
+        except (duckdb.ConversionException, duckdb.InvalidInputException):
+            if all(f.fmt == "parquet" for f in files):
+                raise
+        reporter.phase("reading again, setting aside the rows that cannot be read")
+        sources = read(tolerant=True)
+    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
+        raise _engine_error(exc, files) from exc
+    bad = {f.index: bad_values(con, f.path, f.index) for f in files if f.fmt == "csv"}
+    for f in files:
+        if f.index in bad and bad[f.index].rows:
+            b = bad[f.index]
+            reporter.phase(
+                f"{f.path.name}: {b.rows:,} row(s) with a value that is not a number "
+                f"(bad_value; the first at line {b.first_line}, {b.column})"
+            )
+    return sources, bad
+
+
 def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> int:
     row = con.execute(query).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -312,6 +350,7 @@ def _counts(
     n_files: int,
     rows_by_file: list[tuple],
     meter_counts: tuple[int, int],
+    bad: dict[int, BadValues],
 ) -> dict:
     t = int(threshold)
     rejected = dict.fromkeys(REASONS, 0)
@@ -323,6 +362,9 @@ def _counts(
             accepted += int(n)
         else:
             rejected[REASONS[reason]] += int(n)
+    for file_idx, skipped in bad.items():
+        file_rows[file_idx] += skipped.rows
+        rejected["bad_value"] += skipped.rows
     duplicate, meters = meter_counts
     rejected["duplicate"] = duplicate
     row = con.execute(

@@ -11,7 +11,10 @@ MIN_THRESHOLD = 5
 MAX_SLICES = 16
 PERIODS_PER_DAY = 48
 
-#: Rejection reasons, in the order they are tested; a row gets the first that fails.
+#: Rejection reasons, in the order they are tested; a row gets the first that
+#: fails. ``bad_value`` (a value in a text file that is not a number) is found
+#: by the CSV reader, before any other test: it is last here only because the
+#: first seven are 3-bit codes in the SQL (``sql.classify``).
 REASONS: tuple[str, ...] = (
     "bad_mpan",
     "bad_timestamp",
@@ -21,6 +24,7 @@ REASONS: tuple[str, ...] = (
     "implausible_value",
     "unmapped_meter",
     "duplicate",
+    "bad_value",
 )
 
 #: The largest implausible-value ceiling (1 GWh a half-hour, far above any

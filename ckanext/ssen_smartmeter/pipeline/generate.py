@@ -302,8 +302,33 @@ def _write(
         for reason, n in counts.items():
             expected[reason] += n
         query = f"{rows} UNION ALL {extra}"
-    _copy(con, query, out / "reads" / f"{day.isoformat()}.{fmt}", fmt)
+    reads = out / "reads" / f"{day.isoformat()}.{fmt}"
+    _copy(con, query, reads, fmt)
+    if anomalies and fmt == "csv":
+        expected["bad_value"] += _append_unreadable(con, reads, mpan, ends, timezone)
     return expected
+
+
+def _append_unreadable(
+    con: duckdb.DuckDBPyConnection, reads: Path, mpan: str, ends: list[dt.datetime], timezone: str
+) -> int:
+    """Rows whose values are not numbers (``bad_value``), which only text can hold.
+
+    The first is a conflicting copy of a real reading: being unreadable, it
+    does not make that reading a duplicate.
+    """
+    row = con.execute(f"SELECT {mpan} FROM (SELECT 16 AS m)").fetchone()
+    assert row is not None
+    meter = row[0]
+
+    def end(idx: int) -> str:
+        text = ends[idx].strftime("%Y-%m-%dT%H:%M:%S")
+        return text if timezone != "UTC" else text + "Z"
+
+    lines = [f"{meter},{end(22)},NA,,", f"{meter},{end(23)},1.0,,n/a"]
+    with open(reads, "a", encoding="utf-8", newline="") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+    return len(lines)
 
 
 def _anomalies(

@@ -20,6 +20,7 @@ import duckdb
 
 from .config import InputError
 from .localtime import local_sql
+from .unreadable import reader_options
 
 READ_COLUMNS_REQUIRED = ("mpan", "period_end", "active_import_wh")
 VALUE_COLUMNS = ("active_import_wh", "secondary_active_import_wh", "reactive_import_varh")
@@ -131,8 +132,18 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def relation(path: Path, types: dict[str, str], csv_types: dict[str, str] | None = None) -> str:
-    """A ``FROM`` item reading ``path``; CSV columns get ``csv_types`` (others VARCHAR)."""
+def relation(
+    path: Path,
+    types: dict[str, str],
+    csv_types: dict[str, str] | None = None,
+    rejects: int | None = None,
+) -> str:
+    """A ``FROM`` item reading ``path``; CSV columns get ``csv_types`` (others VARCHAR).
+
+    With ``rejects`` (a reads file's index), rows whose typed cells cannot be
+    read are skipped and recorded (see :mod:`.unreadable`); otherwise they fail
+    the scan.
+    """
     literal = sql_str(str(path))
     if file_format(path) == "parquet":
         return f"read_parquet({literal})"
@@ -143,7 +154,7 @@ def relation(path: Path, types: dict[str, str], csv_types: dict[str, str] | None
     return (
         f"read_csv({literal}, header=true, delim=',', quote='\"', escape='\"', "
         f"auto_detect=false, columns={{{columns}}}, strict_mode=true, "
-        f"null_padding=false)"
+        f"null_padding=false{'' if rejects is None else ', ' + reader_options(rejects)})"
     )
 
 
@@ -188,15 +199,20 @@ def inspect_reads(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> list
     return files
 
 
-def normalised_select(file: ReadsFile, timezone: str, day: dt.date) -> str:
+def normalised_select(
+    file: ReadsFile, timezone: str, day: dt.date, tolerant: bool = False
+) -> str:
     """``SELECT`` giving ``file_idx, mpan, ts, local_bad, a, s, r`` for one file.
+
+    ``tolerant``: a text file's rows that cannot be read are skipped and
+    recorded (:mod:`.unreadable`) instead of failing the scan.
 
     ``ts`` is the period end in epoch microseconds, UTC (NULL if unparseable);
     ``local_bad`` flags naive local times that are ambiguous or do not exist.
     """
     types = file.types
     csv_types = {column: "DOUBLE" for column in VALUE_COLUMNS}
-    source = relation(file.path, types, csv_types)
+    source = relation(file.path, types, csv_types, rejects=file.index if tolerant else None)
     ts_type = types["period_end"]
     utc_zone = timezone == "UTC"
     # epoch microseconds: no calendar (ICU) work per row
