@@ -135,3 +135,14 @@ def test_messages_never_echo_the_bad_text(tmp_path):
     with pytest.raises(InputError) as caught:
         run([reads], TOPOLOGY, DAY, tmp_path / "out")
     assert "secret42" not in str(caught.value)
+
+
+def test_a_row_with_several_bad_cells_is_one_row(tmp_path):
+    # three unreadable cells, one row; the first cell names the column
+    row = "0100000000002,2024-02-12T02:30:00Z,NA,x,n/a"
+    reads = _write(tmp_path / "r.csv", BASIC + row + "\n")
+    phases = _phases([reads], tmp_path / "out")
+    report = run([reads], TOPOLOGY, DAY, tmp_path / "again")
+    assert report.rejected["bad_value"] == 1
+    assert report.rows_read == BASIC_ROWS + 1
+    assert any(p.endswith("(bad_value; the first at line 59, active_import_wh)") for p in phases)

@@ -8,14 +8,18 @@ never classified further, so ``bad_value`` comes before every other reason.
 A file is unusable, and the day is refused with the file, column and line,
 when
 
-- a row is malformed (too many or too few fields, a stray quote, invalid
-  UTF-8): the file is damaged, not one reading;
-- at least :data:`MAX_BAD_VALUES` cells are not numbers, or none of its rows
-  has a readable value (checked by the caller, which knows the file's rows):
-  the column is of the wrong type.
+- a row is malformed (too many fields, other than empty ones at its end;
+  too few; a quoted field never closed; invalid UTF-8 in the MPAN or time):
+  the file is damaged, not one reading;
+- at least :data:`MAX_BAD_VALUES` value cells are not numbers, or none of
+  its rows has a readable value (checked by the caller, which knows the
+  file's rows): the column is of the wrong type.
 
-The rejects tables also hold the text of the row; only line numbers and
-column names are ever shown.
+A value with invalid UTF-8 or a stray quote is not a number either, so its
+row is ``bad_value``. Lines are DuckDB's: a quoted field holding a line
+break counts as one line. The rejects tables also hold the text of the row:
+they are dropped once counted, and only line numbers and column names are
+ever shown.
 """
 
 from __future__ import annotations
@@ -70,12 +74,16 @@ def bad_values(con: duckdb.DuckDBPyConnection, path: Path, file_index: int) -> B
     if malformed:
         kind, line, column = malformed
         raise InputError(str(path), column, f"malformed row: {str(kind).lower()} (line {line})")
-    row = con.execute(
-        f"SELECT count(*), count(DISTINCT line), min(line), arg_min(column_name, line) "
-        f"FROM {table}"
+    counts = con.execute(f"SELECT count(*), count(DISTINCT line) FROM {table}").fetchone()
+    first = con.execute(
+        f"SELECT line, column_name FROM {table} ORDER BY line, column_idx LIMIT 1"
     ).fetchone()
-    assert row is not None
-    cells, rows, first_line, column = row
+    # the rows' text goes with the tables; a later rescan would add to them
+    con.execute(f"DROP TABLE {table}")
+    con.execute(f"DROP TABLE {table}_scan")
+    assert counts is not None
+    cells, rows = counts
+    first_line, column = first if first else (None, None)
     if cells >= MAX_BAD_VALUES:
         raise InputError(
             str(path),
