@@ -307,8 +307,8 @@ def _first_pass(
         raise _engine_error(exc, files) from exc
     bad = {f.index: bad_values(con, f.path, f.index) for f in files if f.fmt == "csv"}
     for f in files:
-        if f.index in bad and bad[f.index].rows:
-            b = bad[f.index]
+        b = bad.get(f.index)
+        if b and b.rows:
             reporter.phase(
                 f"{f.path.name}: {b.rows:,} row(s) with a value that is not a number "
                 f"(bad_value; the first at line {b.first_line}, {b.column})"
