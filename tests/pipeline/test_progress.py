@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
+import time
+from random import Random
+
+import pytest
+
 from ckanext.ssen_smartmeter.pipeline import AggregateConfig
-from ckanext.ssen_smartmeter.pipeline.engine import ProgressLines, Reporter, connect
+from ckanext.ssen_smartmeter.pipeline.engine import (
+    ProgressLines,
+    Reporter,
+    about,
+    connect,
+    process_read_bytes,
+)
+from ckanext.ssen_smartmeter.pipeline.inputs import estimate_rows, sha256_file
 
 
 def test_a_long_statement_reports_its_share_of_rows_as_it_goes(tmp_path):
@@ -41,3 +54,61 @@ def test_the_harvest_command_indents_and_thins_its_lines():
     for second in range(5):
         progress("aggregate", None, None, float(second))
     assert lines == ["  [    0.0s] aggregate", "  [    2.0s] aggregate", "  [    4.0s] aggregate"]
+
+
+def test_a_scan_counts_the_bytes_it_reads_but_not_the_checksums(tmp_path):
+    if process_read_bytes() is None:
+        pytest.skip("this system does not tell the bytes a process has read")
+    data = tmp_path / "reads.csv"
+    data.write_bytes(b"1" * 8_000_000)
+    con = connect(AggregateConfig(threads=1), tmp_path, csv_input=False)
+    seen: list[tuple[float, int | None]] = []
+    reporter = Reporter(lambda phase, rows, total, elapsed: seen.append((time.monotonic(), rows)))
+    reporter.rows_total = 1000
+    with reporter.watch("aggregate", con, source_bytes=8_000_000):
+        # hashing the inputs runs beside the scan: its reads are not the scan's
+        sha256_file(data, on_read=reporter.count_own_read)
+        hashed = time.monotonic()
+        time.sleep(0.8)
+        with open(data, "rb") as handle:  # half of the file read by "the scan"
+            assert len(handle.read(4_000_000)) == 4_000_000
+        half = time.monotonic()
+        time.sleep(0.8)
+    before = {rows for at, rows in seen if hashed < at < half}
+    after = {rows for at, rows in seen if at > half}
+    assert before == {0}
+    assert after == {500}
+
+
+def test_text_input_rows_are_estimated_from_the_file_size(tmp_path):
+    header = b"mpan,period_end,active_import_wh\n"
+    random = Random(7)
+    body = b"".join(
+        f"{1000000000000 + i},2024-02-12T{i % 24:02}:30:00Z,{random.random():.3f}\n".encode()
+        for i in range(50_000)
+    )
+    plain = tmp_path / "r.csv"
+    plain.write_bytes(header + body)
+    zipped = tmp_path / "r.csv.gz"
+    zipped.write_bytes(gzip.compress(header + body))
+    # the whole file in the sample: counted
+    assert estimate_rows(plain) == 50_000
+    assert estimate_rows(zipped) == 50_000
+    # a sample of the first lines: size / mean line length (within 2 %)
+    assert abs(estimate_rows(plain, sample=100_000) - 50_000) < 1_000
+    assert abs(estimate_rows(zipped, sample=400_000) - 50_000) < 1_000
+    # two gzip members: the first tells the compression ratio
+    members = tmp_path / "two.csv.gz"
+    members.write_bytes(gzip.compress(header + body[:1_000_000]) + gzip.compress(body[1_000_000:]))
+    assert abs(estimate_rows(members, sample=400_000) - 50_000) < 2_500
+    last = tmp_path / "no-final-newline.csv"
+    lines = body.splitlines(keepends=True)
+    last.write_bytes(header + b"".join(lines[:3]) + lines[3].rstrip())
+    assert estimate_rows(last) == 4
+    empty = tmp_path / "header-only.csv"
+    empty.write_bytes(header)
+    assert estimate_rows(empty) == 0
+
+
+def test_estimates_are_shown_to_three_significant_figures():
+    assert [about(n) for n in (86_412_345, 1_234, 999_999, 0)] == [86_400_000, 1_230, 1_000_000, 0]

@@ -18,6 +18,7 @@ from .config import PERIODS_PER_DAY, REASONS, AggregateConfig, InputError
 from .engine import (
     Progress,
     Reporter,
+    about,
     connect,
     memory_limit_bytes,
     plan_slices,
@@ -25,9 +26,11 @@ from .engine import (
 )
 from .inputs import (
     ReadsFile,
+    estimate_rows,
     expand,
     inspect_reads,
     normalised_select,
+    scan_bytes,
     sha256_file,
     sql_str,
     staged,
@@ -63,16 +66,14 @@ class PreviousPublication:
         return cls(pick("lv_feeder"), pick("secondary_substation"))
 
 
-def _parquet_rows(con: duckdb.DuckDBPyConnection, files: Sequence[ReadsFile]) -> int | None:
-    if not files or any(f.fmt != "parquet" for f in files):
-        return None
-    total = 0
-    for file in files:
-        row = con.execute(
-            f"SELECT sum(num_rows) FROM parquet_file_metadata({sql_str(str(file.path))})"
-        ).fetchone()
-        total += int(row[0]) if row and row[0] is not None else 0
-    return total
+def _rows(con: duckdb.DuckDBPyConnection, file: ReadsFile) -> int:
+    """A file's rows: exact for Parquet (its metadata), estimated for text."""
+    if file.fmt != "parquet":
+        return about(estimate_rows(file.path))
+    row = con.execute(
+        f"SELECT sum(num_rows) FROM parquet_file_metadata({sql_str(str(file.path))})"
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 _COLUMN = re.compile(r'column "?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
@@ -154,9 +155,12 @@ def _run(
     if len(files) > sql.MAX_FILES:
         raise InputError("--reads", None, f"more than {sql.MAX_FILES} files for one day")
     hashed = {
-        str(p): pool.submit(sha256_file, p) for p in [*paths, topo.lv_feeders, topo.meter_feeders]
+        str(p): pool.submit(sha256_file, p, on_read=reporter.count_own_read)
+        for p in [*paths, topo.lv_feeders, topo.meter_feeders]
     }
-    reporter.rows_total = _parquet_rows(con, files)
+    file_rows = [_rows(con, f) for f in files]
+    reporter.rows_total = sum(file_rows)
+    reporter.rows_estimated = any(f.fmt != "parquet" for f in files)
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
     parts = config.slices or plan_slices(
         groups=_scalar(con, "SELECT count(*) FROM meter_groups") * PERIODS_PER_DAY,
@@ -164,12 +168,14 @@ def _run(
         threads=int(_scalar(con, "SELECT current_setting('threads')")),
         limit_bytes=memory_limit_bytes(con),
     )
-    sources, bad = _first_pass(con, files, day, config, parts, reporter, staging)
+    sources, source_bytes, bad = _first_pass(
+        con, files, file_rows, day, config, parts, reporter, staging
+    )
 
     con.execute(sql.GROUP_CELLS_ONE_FILE if len(files) == 1 else sql.GROUP_CELLS)
     dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
     if dup_groups:
-        with reporter.watch("duplicates", con):
+        with reporter.watch("duplicates", con, source_bytes=source_bytes):
             con.execute(
                 sql.duplicates(sql.classify(sources, day, config, only_groups=sql.DUP_GROUPS))
             )
@@ -196,6 +202,7 @@ def _run(
     con.execute(sql.privacy(config.threshold))
     con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
     counts = _counts(con, config.threshold, len(files), rows_by_file, meters, bad)
+    reporter.rows_total, reporter.rows_estimated = counts["rows_read"], False
     reporter.phase("write", counts["rows_read"])
     moves = []
     written = {}
@@ -261,12 +268,13 @@ def _run(
 def _first_pass(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[ReadsFile],
+    file_rows: Sequence[int],
     day: dt.date,
     config: AggregateConfig,
     parts: int,
     reporter: Reporter,
     staging: Path,
-) -> tuple[list[str], dict[int, BadValues]]:
+) -> tuple[list[str], int, dict[int, BadValues]]:
     """Scan the reads once, or once per slice, into the table ``agg_packed``.
 
     Text files are read strictly first. If one has a row the reader cannot
@@ -274,35 +282,41 @@ def _first_pass(
     are then counted (``bad_value``) or refuse the file (:mod:`.unreadable`);
     so clean files, the usual case, do not pay for the recording (a few
     percent of a CSV day). Returns the sources as read (a rescan must read
-    them the same way) and each text file's bad values.
+    them the same way), the bytes a scan of them reads (for progress) and
+    each text file's bad values.
     """
     field_bits = sql.packed_field_bits(config)
 
-    def read(tolerant: bool) -> list[str]:
+    def read(tolerant: bool) -> tuple[list[str], int]:
         sources = [normalised_select(f, config.timezone, day, tolerant) for f in files]
+        sizes = [scan_bytes(con, f) for f in files]
         if parts > 1:  # each slice rescans the reads: parse text files once, not per slice
             for i, file in enumerate(files):
                 if file.fmt != "parquet":
-                    with reporter.watch(f"staging {file.path.name} as Parquet", con):
+                    name = f"staging {file.path.name} as Parquet"
+                    with reporter.watch(
+                        name, con, source_bytes=sizes[i], rows_total=file_rows[i]
+                    ):
                         path = staging / f"reads-{file.index}.parquet"
                         sources[i] = staged(con, sources[i], path)
+                    sizes[i] = path.stat().st_size
         # the packed sums accumulate in 128 bits: no number of copies of a
         # reading overflows them (see ``sql.first_pass``)
         for part in range(parts):
             classified = sql.classify(sources, day, config, part=(part, parts))
             name = "aggregate" if parts == 1 else f"aggregate (slice {part + 1} of {parts})"
-            with reporter.watch(name, con, share=(part, parts)):
+            with reporter.watch(name, con, share=(part, parts), source_bytes=sum(sizes)):
                 con.execute(sql.first_pass(classified, field_bits, append=part > 0))
-        return sources
+        return sources, sum(sizes)
 
     try:
         try:
-            return read(tolerant=False), {}
+            return *read(tolerant=False), {}
         except (duckdb.ConversionException, duckdb.InvalidInputException):
             if all(f.fmt == "parquet" for f in files):
                 raise
         reporter.phase("reading again, setting aside the rows that cannot be read")
-        sources = read(tolerant=True)
+        sources, source_bytes = read(tolerant=True)
     except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.IOException) as exc:
         raise _engine_error(exc, files) from exc
     bad = {f.index: bad_values(con, f.path, f.index) for f in files if f.fmt == "csv"}
@@ -313,7 +327,7 @@ def _first_pass(
                 f"{f.path.name}: {b.rows:,} row(s) with a value that is not a number "
                 f"(bad_value; the first at line {b.first_line}, {b.column})"
             )
-    return sources, bad
+    return sources, source_bytes, bad
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> int:

@@ -115,12 +115,39 @@ def spill_directory(config: AggregateConfig, out_dir: Path) -> Iterator[Path]:
         yield Path(name)
 
 
+def process_read_bytes() -> int | None:
+    """Bytes this process has read through system calls so far, or None where
+    the system does not say (Linux tells it in ``/proc/self/io``)."""
+    try:
+        with open("/proc/self/io", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"rchar:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def about(rows: int) -> int:
+    """``rows`` to three significant figures: an estimate should not look exact."""
+    return int(float(f"{rows:.3g}"))
+
+
 class Reporter:
-    """Calls ``progress`` at phase changes and, during long statements, twice a second."""
+    """Calls ``progress`` at phase changes and, during long statements, twice a second.
+
+    ``rows_total`` is exact for Parquet input and estimated from the files'
+    sizes for text input (``rows_estimated``; the rows reported are then
+    rounded to three significant figures) until the first pass counts them.
+    """
 
     def __init__(self, progress: Progress | None, rows_total: int | None = None) -> None:
         self.progress = progress
         self.rows_total = rows_total
+        self.rows_estimated = False
+        #: bytes this process read for its own purposes (the inputs' checksums,
+        #: hashed beside the scans), not counted as a scan's progress
+        self.own_reads = 0
         self.started = time.monotonic()
 
     def elapsed(self) -> float:
@@ -130,32 +157,61 @@ class Reporter:
         if self.progress:
             self.progress(name, rows, self.rows_total, self.elapsed())
 
+    def count_own_read(self, size: int) -> None:
+        self.own_reads += size
+
+    def _scanned(self) -> int | None:
+        read = process_read_bytes()
+        return None if read is None else read - self.own_reads
+
     @contextlib.contextmanager
     def watch(
-        self, name: str, con: duckdb.DuckDBPyConnection, share: tuple[int, int] = (0, 1)
+        self,
+        name: str,
+        con: duckdb.DuckDBPyConnection,
+        share: tuple[int, int] = (0, 1),
+        source_bytes: int | None = None,
+        rows_total: int | None = None,
     ) -> Iterator[None]:
-        """Report ``name`` with rows estimated from DuckDB's query progress.
+        """Report ``name`` with the rows done so far, while the statement runs.
 
-        ``share`` (part, parts): the statement scans all rows for part
-        ``part`` of ``parts`` (a slice), so its progress counts as that share.
+        ``source_bytes``: the statement scans files of that many bytes (read
+        once each); its progress is the share of them this process has read
+        since (DuckDB's own query progress counts its other pipelines too, and
+        for CSV input it sees the meters' table only). Without it, DuckDB's
+        query progress. ``share`` (part, parts): the statement is part
+        ``part`` of ``parts`` scans of the same rows (a slice). ``rows_total``:
+        the rows this statement scans, if not the whole input's.
         """
         self.phase(name)
         if not self.progress:
             yield
             return
+        total = self.rows_total if rows_total is None else rows_total
+        start = self._scanned() if source_bytes else None
         stop = threading.Event()
+
+        def fraction() -> float | None:
+            if source_bytes:
+                now = self._scanned()
+                if start is None or now is None:
+                    return None
+                return max(0.0, min(1.0, (now - start) / source_bytes))
+            try:
+                pct = con.query_progress()
+            except duckdb.Error:
+                return None
+            return min(pct, 100.0) / 100.0 if pct is not None and pct >= 0 else None
 
         def poll() -> None:
             while not stop.wait(0.5):
-                try:
-                    pct = con.query_progress()
-                except duckdb.Error:
-                    continue
+                done = fraction()
                 rows = None
-                if self.rows_total is not None and pct is not None and pct >= 0:
-                    done = (share[0] + min(pct, 100.0) / 100.0) / share[1]
-                    rows = int(self.rows_total * done)
-                self.phase(name, rows)
+                if total is not None and done is not None:
+                    rows = int(total * (share[0] + done) / share[1])
+                    if self.rows_estimated:
+                        rows = about(rows)
+                self.progress(name, rows, total, self.elapsed())  # type: ignore[misc]
 
         thread = threading.Thread(target=poll, daemon=True)
         thread.start()

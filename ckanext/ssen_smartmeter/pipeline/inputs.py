@@ -13,8 +13,10 @@ import glob
 import gzip
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
@@ -89,11 +91,20 @@ def expand(patterns: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return sorted(found, key=lambda p: str(p))
 
 
-def sha256_file(path: str | os.PathLike[str], chunk: int = 4 << 20) -> str:
-    """Hex sha256 of a file, streamed (hashlib releases the GIL, so it runs beside DuckDB)."""
+def sha256_file(
+    path: str | os.PathLike[str],
+    chunk: int = 4 << 20,
+    on_read: Callable[[int], None] | None = None,
+) -> str:
+    """Hex sha256 of a file, streamed (hashlib releases the GIL, so it runs beside DuckDB).
+
+    ``on_read(size)`` is told of every block read (progress discounts them).
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(chunk):
+            if on_read is not None:
+                on_read(len(block))
             digest.update(block)
     return digest.hexdigest()
 
@@ -238,6 +249,63 @@ def normalised_select(
         f"{value('active_import_wh')} AS a, {value('secondary_active_import_wh')} AS s, "
         f"{value('reactive_import_varh')} AS r FROM {source}"
     )
+
+
+def scan_bytes(con: duckdb.DuckDBPyConnection, file: ReadsFile) -> int:
+    """The bytes a scan of ``file`` reads: a Parquet file's chunks of the
+    columns used, a text file whole (compressed, for ``.csv.gz``)."""
+    if file.fmt != "parquet":
+        return file.path.stat().st_size
+    used = ", ".join(sql_str(c) for c in (*READ_COLUMNS_REQUIRED, *VALUE_COLUMNS))
+    row = con.execute(
+        f"SELECT sum(total_compressed_size) FROM parquet_metadata({sql_str(str(file.path))}) "
+        f"WHERE path_in_schema IN ({used})"
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else file.path.stat().st_size
+
+
+def estimate_rows(path: Path, sample: int = 16 << 20) -> int:
+    """About how many data rows a CSV file holds (for progress only), from its
+    size and the mean length of the lines in its first ``sample`` bytes
+    (uncompressed); exact, but for quoted line breaks, when the file is smaller."""
+    size = path.stat().st_size
+    with open(path, "rb") as raw:
+        if path.name.lower().endswith(".gz"):
+            head, consumed = _gzip_head(raw, sample)
+        else:
+            head = raw.read(sample)
+            consumed = None if len(head) < sample else len(head)
+    header = head.find(b"\n") + 1
+    if header == 0:
+        return 0
+    lines = head.count(b"\n", header)
+    if consumed is None:  # the whole file
+        return lines + (0 if head.endswith(b"\n") or len(head) == header else 1)
+    whole = size * len(head) / max(consumed, 1)
+    end = head.rfind(b"\n") + 1
+    return round((whole - header) * lines / max(end - header, 1))
+
+
+def _gzip_head(raw: BinaryIO, sample: int) -> tuple[bytes, int | None]:
+    """The first ``sample`` bytes of a gzip file and the compressed bytes they
+    took, or None for those when they are the whole file."""
+    unzip = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    head = bytearray()
+    consumed = 0
+    try:
+        while len(head) < sample:
+            chunk = raw.read(1 << 16)
+            if not chunk:
+                return bytes(head), None
+            head += unzip.decompress(chunk, sample - len(head))
+            consumed += len(chunk) - len(unzip.unconsumed_tail)
+            if unzip.eof:  # a file of several gzip members: go by the first
+                if not unzip.unused_data and not raw.read(1):
+                    return bytes(head), None
+                break
+    except zlib.error:
+        return b"", None
+    return bytes(head), consumed
 
 
 def staged(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> str:
