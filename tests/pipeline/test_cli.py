@@ -56,6 +56,16 @@ def test_aggregate_writes_the_day_and_reports_on_stderr(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert any("aggregate" in line for line in lines)  # progress: phase
     assert any(" rows 57" in line for line in lines)  # progress: rows
+    # each published file as its writing starts, the Parquet with its rows
+    writing = [line.split("] ", 1)[1] for line in lines if "] writing " in line]
+    lv_rows = len((tmp_path / "lv_feeder" / "2024-02-12.csv").read_text().splitlines()) - 1
+    substation_rows = 48 * report["substations_published"]
+    assert writing == [
+        f"writing lv_feeder/2024-02-12.parquet ({lv_rows:,} rows)",
+        "writing lv_feeder/2024-02-12.csv",
+        f"writing secondary_substation/2024-02-12.parquet ({substation_rows:,} rows)",
+        "writing secondary_substation/2024-02-12.csv",
+    ]
     assert "57 rows read, 39 accepted, 18 rejected" in lines[-1]  # summary
     assert done.stdout == ""
 

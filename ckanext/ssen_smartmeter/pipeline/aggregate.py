@@ -210,7 +210,7 @@ def _run(
         (LV_FEEDER, previous.lv_feeder if previous else None),
         (SUBSTATION, previous.secondary_substation if previous else None),
     ):
-        result, level_moves = write_level(con, level, day, out, config, prev)
+        result, level_moves = write_level(con, level, day, out, config, prev, reporter.phase)
         written[level.name] = result
         moves += level_moves
 

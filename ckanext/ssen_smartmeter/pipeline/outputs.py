@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -154,11 +155,13 @@ def write_level(
     out_dir: Path,
     config: AggregateConfig,
     previous: Path | None,
+    phase: Callable[[str], None] | None = None,
 ) -> tuple[Written, list[tuple[Path, Path]]]:
     """Write ``out_dir/{level}/DATE.parquet`` and ``.csv`` under temporary names.
 
     Returns what was written and the (temporary, final) path pairs to move.
-    The level's cells table is dropped once its rows are built.
+    The level's cells table is dropped once its rows are built. ``phase`` is
+    told of each file as its writing starts.
     """
     # the CSV is read back from the Parquet file in its order
     con.execute("SET preserve_insertion_order = true")
@@ -247,6 +250,11 @@ def write_level(
         FROM {table} o JOIN {level.dims} d ON d.{level.key} = o.k
         ORDER BY CAST(o.k AS BIGINT) * 48 + o.idx
     """
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    rows = int(row[0])
+    if phase:
+        phase(f"writing {level.name}/{final[0].name} ({rows:,} rows)")
     con.execute(
         f"COPY (SELECT {select} {source}) TO {sql_str(str(temporary[0]))} "
         "(FORMAT parquet, COMPRESSION zstd)"
@@ -264,9 +272,8 @@ def write_level(
         else c
         for c in level.columns
     )
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    assert row is not None
-    rows = int(row[0])
+    if phase:
+        phase(f"writing {level.name}/{final[1].name}")
     copy_csv_in_order(con, formatted, temporary[0], temporary[1], rows)
     # every key has exactly its 48 half-hours (``build_rows``)
     written = Written(rows, rows // 48, changed, new, removed)
