@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -35,8 +36,9 @@ from .inputs import (
     sql_str,
     staged,
 )
-from .outputs import LV_FEEDER, SUBSTATION, write_level
+from .outputs import LV_FEEDER, SUBSTATION, Written, file_paths, write_level
 from .report import InputFile, QualityReport
+from .topology import Topology
 from .topology import load as load_topology
 from .unreadable import BadValues, bad_values, refuse_if_all_bad
 
@@ -66,10 +68,17 @@ class PreviousPublication:
         return cls(pick("lv_feeder"), pick("secondary_substation"))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, file: ReadsFile) -> int:
+#: bytes of lines sampled, over all text files, to estimate their rows (at
+#: least ``_MIN_SAMPLE`` a file): a day of many ``.csv.gz`` files must not
+#: spend seconds decompressing samples for its progress lines
+_SAMPLE = 16 << 20
+_MIN_SAMPLE = 256 << 10
+
+
+def _rows(con: duckdb.DuckDBPyConnection, file: ReadsFile, text_files: int) -> int:
     """A file's rows: exact for Parquet (its metadata), estimated for text."""
     if file.fmt != "parquet":
-        return about(estimate_rows(file.path))
+        return about(estimate_rows(file.path, max(_MIN_SAMPLE, _SAMPLE // text_files)))
     row = con.execute(
         f"SELECT sum(num_rows) FROM parquet_file_metadata({sql_str(str(file.path))})"
     ).fetchone()
@@ -158,9 +167,10 @@ def _run(
         str(p): pool.submit(sha256_file, p, on_read=reporter.count_own_read)
         for p in [*paths, topo.lv_feeders, topo.meter_feeders]
     }
-    file_rows = [_rows(con, f) for f in files]
+    text_files = sum(f.fmt != "parquet" for f in files)
+    file_rows = [_rows(con, f, text_files) for f in files]
     reporter.rows_total = sum(file_rows)
-    reporter.rows_estimated = any(f.fmt != "parquet" for f in files)
+    reporter.rows_estimated = text_files > 0
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
     parts = config.slices or plan_slices(
         groups=_scalar(con, "SELECT count(*) FROM meter_groups") * PERIODS_PER_DAY,
@@ -204,16 +214,44 @@ def _run(
     counts = _counts(con, config.threshold, len(files), rows_by_file, meters, bad)
     reporter.rows_total, reporter.rows_estimated = counts["rows_read"], False
     reporter.phase("write", counts["rows_read"])
-    moves = []
-    written = {}
-    for level, prev in (
-        (LV_FEEDER, previous.lv_feeder if previous else None),
-        (SUBSTATION, previous.secondary_substation if previous else None),
-    ):
-        result, level_moves = write_level(con, level, day, out, config, prev, reporter.phase)
-        written[level.name] = result
-        moves += level_moves
+    quality = out / "quality" / f"{day.isoformat()}.json"
+    quality_tmp = quality.parent / f".{quality.name}.tmp"
+    try:
+        moves = []
+        written = {}
+        for level, prev in (
+            (LV_FEEDER, previous.lv_feeder if previous else None),
+            (SUBSTATION, previous.secondary_substation if previous else None),
+        ):
+            result, level_moves = write_level(con, level, day, out, config, prev, reporter.phase)
+            written[level.name] = result
+            moves += level_moves
 
+        report = _report(day, config, counts, written, files, topo, hashed, previous)
+        report.write(quality_tmp)
+    except BaseException:
+        # nothing half-written is left beside the published files
+        left = [t for level in (LV_FEEDER, SUBSTATION) for t, _ in file_paths(out, level, day)]
+        for tmp in [*left, quality_tmp]:
+            with contextlib.suppress(OSError):  # (not there, or its folder not a folder)
+                tmp.unlink()
+        raise
+    for tmp, final in [*moves, (quality_tmp, quality)]:
+        os.replace(tmp, final)
+    return report
+
+
+def _report(
+    day: dt.date,
+    config: AggregateConfig,
+    counts: dict,
+    written: dict[str, Written],
+    files: Sequence[ReadsFile],
+    topo: Topology,
+    hashed: dict[str, concurrent.futures.Future[str]],
+    previous: PreviousPublication | None,
+) -> QualityReport:
+    """The day's quality report from the counts and what was written."""
     inputs = [
         InputFile(str(f.path), hashed[str(f.path)].result(), "reads", counts["file_rows"][f.index])
         for f in files
@@ -221,7 +259,7 @@ def _run(
         InputFile(str(p), hashed[str(p)].result(), "topology")
         for p in (topo.lv_feeders, topo.meter_feeders)
     ]
-    report = QualityReport(
+    return QualityReport(
         date=day.isoformat(),
         threshold=config.threshold,
         timezone=config.timezone,
@@ -257,12 +295,6 @@ def _run(
             for name, w in written.items()
         },
     )
-    quality = out / "quality" / f"{day.isoformat()}.json"
-    quality_tmp = quality.parent / f".{quality.name}.tmp"
-    report.write(quality_tmp)
-    for tmp, final in [*moves, (quality_tmp, quality)]:
-        os.replace(tmp, final)
-    return report
 
 
 def _first_pass(

@@ -148,6 +148,13 @@ def _previous_select(path: Path) -> str:
     """
 
 
+def file_paths(out_dir: Path, level: Level, day: dt.date) -> list[tuple[Path, Path]]:
+    """The (temporary, final) paths of a level's Parquet and CSV files."""
+    folder = out_dir / level.name
+    final = [folder / f"{day.isoformat()}.parquet", folder / f"{day.isoformat()}.csv"]
+    return [(path.with_name(f".{path.name}.tmp"), path) for path in final]
+
+
 def write_level(
     con: duckdb.DuckDBPyConnection,
     level: Level,
@@ -241,10 +248,9 @@ def write_level(
         for c in level.columns
     )
 
-    folder = out_dir / level.name
-    folder.mkdir(parents=True, exist_ok=True)
-    final = [folder / f"{day.isoformat()}.parquet", folder / f"{day.isoformat()}.csv"]
-    temporary = [path.with_name(f".{path.name}.tmp") for path in final]
+    pairs = file_paths(out_dir, level, day)
+    temporary, final = [t for t, _ in pairs], [f for _, f in pairs]
+    final[0].parent.mkdir(parents=True, exist_ok=True)
     # one integer sort key (the same order as k, idx): DuckDB sorts it faster
     source = f"""
         FROM {table} o JOIN {level.dims} d ON d.{level.key} = o.k
@@ -277,7 +283,7 @@ def write_level(
     copy_csv_in_order(con, formatted, temporary[0], temporary[1], rows)
     # every key has exactly its 48 half-hours (``build_rows``)
     written = Written(rows, rows // 48, changed, new, removed)
-    return written, list(zip(temporary, final, strict=True))
+    return written, pairs
 
 
 def copy_csv_in_order(

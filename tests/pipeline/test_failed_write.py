@@ -1,0 +1,42 @@
+"""A run that fails while writing leaves the earlier publication as it was, and no litter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from .helpers import DATA, run
+
+DAY = dt.date(2024, 2, 12)
+READS = [DATA / "basic" / "reads.csv"]
+TOPOLOGY = DATA / "basic" / "topology"
+
+
+def _files(out):
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_failure_after_the_files_are_written_keeps_the_earlier_day(tmp_path, threads):
+    out = tmp_path / "out"
+    run(READS, TOPOLOGY, DAY, out, threads=threads)
+    # the report cannot be written: its folder is a file
+    shutil.rmtree(out / "quality")
+    (out / "quality").write_text("not a folder")
+    before = _files(out)
+    assert "lv_feeder/2024-02-12.csv" in before and "secondary_substation/2024-02-12.csv" in before
+
+    later = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)  # different bytes if it had been published
+    with pytest.raises(OSError):
+        run(READS, TOPOLOGY, DAY, out, threads=threads, published_at=later)
+    # the four new files were written, then removed: nothing else is in the folder
+    assert _files(out) == before
+
+    # once the cause is gone, the same run publishes
+    (out / "quality").unlink()
+    report = run(READS, TOPOLOGY, DAY, out, threads=threads, published_at=later)
+    assert report.published_at == "2024-03-01T00:00:00.000Z"
+    assert b"2024-03-01T00:00:00.000Z" in (out / "lv_feeder" / "2024-02-12.csv").read_bytes()
+    assert set(_files(out)) == set(before) - {"quality"} | {"quality/2024-02-12.json"}
