@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -14,11 +15,12 @@ from ckanext.ssen_smartmeter.pipeline import (
     InputError,
     PreviousPublication,
     QualityReport,
+    aggregate_day,
     count_late_reads,
     input_checksums,
 )
 
-from .helpers import DATA, rows, run
+from .helpers import DATA, PUBLISHED, rows, run
 
 DAY = dt.date(2024, 2, 12)
 FIRST = dt.datetime(2024, 2, 14, 6, 0, tzinfo=dt.UTC)
@@ -135,6 +137,30 @@ def test_checksums_and_late_reads_from_the_published_report(tmp_path):
     late = count_late_reads([i.__dict__ for i in stored.inputs], [str(reads / "*.csv")])
     assert late.rows == 3
     assert late.files == [str(reads / "a.csv"), str(reads / "b.csv")]
+
+
+def test_checksums_already_known_are_not_computed_again(tmp_path):
+    """The harvester hashes what it downloads as it arrives: the report takes
+    those digests as given, and hashes only the other inputs."""
+    reads = DATA / "basic" / "reads.csv"
+    topology = DATA / "basic" / "topology"
+    given = "ab" * 32  # not the file's digest: proof it was not recomputed
+    report = aggregate_day(
+        [reads], topology, DAY, tmp_path / "out",
+        AggregateConfig(threads=1, published_at=PUBLISHED),
+        checksums={str(reads): given},
+    )
+    digests = {Path(i.path).name: i.sha256 for i in report.inputs}
+    assert digests["reads.csv"] == given
+    for table in ("lv_feeders", "meter_feeders"):
+        (path,) = topology.glob(f"{table}.*")
+        assert digests[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
+    # the published files do not depend on it
+    plain = run([reads], topology, DAY, tmp_path / "plain")
+    for level in ("lv_feeder", "secondary_substation"):
+        name = f"{level}/{DAY}.csv"
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    assert plain.inputs[0].sha256 == hashlib.sha256(reads.read_bytes()).hexdigest()
 
 
 def test_threshold_below_five_is_refused_before_reading_anything(tmp_path):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ckanext.ssen_smartmeter.harvest.checksums import sha256_file
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 from ckanext.ssen_smartmeter.pipeline import (
     AggregateConfig,
@@ -24,6 +23,7 @@ from ckanext.ssen_smartmeter.pipeline import (
     aggregate_day,
     count_late_reads,
 )
+from ckanext.ssen_smartmeter.pipeline.inputs import sha256_file
 
 LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}
@@ -79,19 +79,22 @@ def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
         config: SourceConfig, published_at: dt.datetime,
         previous: PreviousPublication | None = None,
         progress: Callable[..., Any] | None = None,
-        resources: WorkerResources | None = None) -> DayOutput:
+        resources: WorkerResources | None = None,
+        checksums: Mapping[str, str] | None = None) -> DayOutput:
     """Aggregate one day into ``out_dir``; return its quality report and files.
 
     :param previous: the currently published files of the day (restatement):
         rows keep their ``insert_time``; ``last_modified_time`` moves only where
         values changed
     :param resources: the worker's memory limit and threads (:class:`WorkerResources`)
+    :param checksums: ``{path: sha256}`` of inputs already hashed (while
+        downloading), so the pipeline does not read them again for it
     :raises InputError: the day's input is unusable
     """
     report = aggregate_day(reads=list(reads), topology_dir=topology_dir, day=day,
                            out_dir=out_dir,
                            config=pipeline_config(config, published_at, resources),
-                           progress=progress, previous=previous)
+                           progress=progress, previous=previous, checksums=checksums)
     paths = {
         (level, fmt): out_dir / level / f"{day.isoformat()}{SUFFIXES[fmt]}"
         for level in LEVELS for fmt in config.formats

@@ -1,25 +1,8 @@
-"""SHA-256 of files and comparison of checksum sets. Pure logic (no CKAN)."""
+"""Comparison of checksum sets (the files' SHA-256: ``pipeline.inputs.sha256_file``).
+Pure logic (no CKAN)."""
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Mapping
-
-_CHUNK = 4 << 20
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex SHA-256 of a file, read in 4 MiB chunks (bounded memory)."""
-    digest = hashlib.sha256()
-    with open(path, "rb", buffering=0) as handle:
-        buffer = bytearray(_CHUNK)
-        view = memoryview(buffer)
-        while True:
-            n = handle.readinto(buffer)
-            if not n:
-                break
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 def same_inputs(published: Mapping[str, str] | None, current: Mapping[str, str]) -> bool:

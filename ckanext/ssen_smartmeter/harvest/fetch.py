@@ -101,7 +101,9 @@ def fetch(obj: HarvestObject, config: SourceConfig,
     try:
         output = aggregate.run([f.path for f in reads], topology_dir, day, work / "out", config,
                                published_at, previous=previous, progress=progress,
-                               resources=worker_resources())
+                               resources=worker_resources(),
+                               checksums={str(f.path): f.sha256
+                                          for f in (*reads, *topology_files) if f.sha256})
     except aggregate.InputError as exc:
         raise FetchError(f"{day}: input unusable: {exc}") from None
     names = {str(f.path): f.name for f in (*reads, *topology_files)}

@@ -21,8 +21,8 @@ from urllib.parse import urljoin
 
 import requests
 
-from ckanext.ssen_smartmeter.harvest.checksums import sha256_file
 from ckanext.ssen_smartmeter.harvest.source_config import Location, SourceConfig
+from ckanext.ssen_smartmeter.pipeline.inputs import sha256_file
 
 TOPOLOGY_TABLES = ("lv_feeders", "meter_feeders")
 TOPOLOGY_SUFFIXES = (".parquet", ".csv")

@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -114,13 +114,16 @@ def aggregate_day(
     config: AggregateConfig | None = None,
     progress: Progress | None = None,
     previous: PreviousPublication | None = None,
+    checksums: Mapping[str, str] | None = None,
 ) -> QualityReport:
     """Aggregate one UTC day of reads; write the files; return the quality report.
 
     Writes ``out_dir/lv_feeder/DATE.{csv,parquet}``,
     ``out_dir/secondary_substation/DATE.{csv,parquet}`` and
     ``out_dir/quality/DATE.json``. Raises :class:`InputError` when the input
-    is unusable; nothing is written then.
+    is unusable; nothing is written then. ``checksums``: ``{path: sha256}``
+    of input files already hashed (the harvester hashes what it downloads as
+    it arrives); the others are hashed here, beside the first pass.
     """
     config = config or AggregateConfig()
     config.validate()
@@ -138,7 +141,8 @@ def aggregate_day(
             con = connect(config, spill, csv_input)
             try:
                 report = _run(
-                    con, paths, topology, day, out, config, reporter, previous, pool, Path(staging)
+                    con, paths, topology, day, out, config, reporter, previous, pool,
+                    Path(staging), dict(checksums or {}),
                 )
             finally:
                 con.close()
@@ -157,16 +161,20 @@ def _run(
     previous: PreviousPublication | None,
     pool: concurrent.futures.Executor,
     staging: Path,
+    checksums: dict[str, str],
 ) -> QualityReport:
     reporter.phase("topology")
     topo = load_topology(con, topology_dir)
     files = inspect_reads(con, paths)
     if len(files) > sql.MAX_FILES:
         raise InputError("--reads", None, f"more than {sql.MAX_FILES} files for one day")
-    hashed = {
-        str(p): pool.submit(sha256_file, p, on_read=reporter.count_own_read)
-        for p in [*paths, topo.lv_feeders, topo.meter_feeders]
-    }
+    hashed: dict[str, concurrent.futures.Future[str]] = {}
+    for p in [*paths, topo.lv_feeders, topo.meter_feeders]:
+        if str(p) in checksums:  # already known: not read again
+            hashed[str(p)] = concurrent.futures.Future()
+            hashed[str(p)].set_result(checksums[str(p)])
+        else:
+            hashed[str(p)] = pool.submit(sha256_file, p, on_read=reporter.count_own_read)
     text_files = sum(f.fmt != "parquet" for f in files)
     file_rows = [_rows(con, f, text_files) for f in files]
     reporter.rows_total = sum(file_rows)

@@ -96,16 +96,19 @@ def sha256_file(
     chunk: int = 4 << 20,
     on_read: Callable[[int], None] | None = None,
 ) -> str:
-    """Hex sha256 of a file, streamed (hashlib releases the GIL, so it runs beside DuckDB).
+    """Hex sha256 of a file, streamed in ``chunk`` bytes into one buffer
+    (hashlib releases the GIL, so it runs beside DuckDB).
 
     ``on_read(size)`` is told of every block read (progress discounts them).
     """
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
             if on_read is not None:
-                on_read(len(block))
-            digest.update(block)
+                on_read(size)
+            digest.update(view[:size])
     return digest.hexdigest()
 
 
