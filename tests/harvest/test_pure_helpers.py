@@ -13,7 +13,7 @@ from ckanext.ssen_smartmeter.harvest.checksums import changed_files, same_inputs
 from ckanext.ssen_smartmeter.harvest.quality import day_counts, level_counts, public_report
 from ckanext.ssen_smartmeter.harvest.scrub import scrub
 from ckanext.ssen_smartmeter.harvest.source_config import Location, SourceConfig
-from ckanext.ssen_smartmeter.pipeline.inputs import sha256_file
+from ckanext.ssen_smartmeter.pipeline import sha256_file
 
 D = dt.date
 QUALITY = {

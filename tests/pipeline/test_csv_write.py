@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
+import duckdb
 import pytest
 
 from ckanext.ssen_smartmeter.pipeline import AggregateConfig
@@ -52,3 +54,43 @@ def test_without_copy_file_range_the_runs_are_appended_by_python(tmp_path, monke
     con.execute("SET threads = 1")
     copy_csv_in_order(con, SELECT, source, tmp_path / "b.csv", 5_000)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def _short_copy_file_range(real):
+    """The kernel copying at most 1,000 bytes a call, then saying it cannot."""
+    calls = []
+
+    def copy(src, dst, count, *args, **kwargs):
+        calls.append(count)
+        if len(calls) > 2:
+            raise OSError(errno.EXDEV, "cross-device")
+        return real(src, dst, min(count, 1000), *args, **kwargs)
+
+    return copy, calls
+
+
+def test_when_the_kernel_stops_short_python_appends_the_rest(tmp_path, monkeypatch):
+    con = connect(AggregateConfig(threads=2), tmp_path, csv_input=False)
+    con.execute("SET preserve_insertion_order = true")
+    source = tmp_path / "rows.parquet"
+    _parquet(con, source, 5_000)
+    copy_csv_in_order(con, SELECT, source, tmp_path / "a.csv", 5_000)
+    copy, calls = _short_copy_file_range(os.copy_file_range)
+    monkeypatch.setattr(os, "copy_file_range", copy)
+    copy_csv_in_order(con, SELECT, source, tmp_path / "b.csv", 5_000)
+    assert len(calls) == 3  # two short copies, then "cannot": the rest through Python
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_a_run_that_fails_leaves_no_run_files_and_gives_the_threads_back(tmp_path):
+    con = connect(AggregateConfig(threads=3), tmp_path, csv_input=False)
+    con.execute("SET preserve_insertion_order = true")
+    source = tmp_path / "rows.parquet"
+    _parquet(con, source, 5_000)
+    target = tmp_path / "out.csv"
+    # the second run's file cannot be written: its name is a folder
+    (tmp_path / "out.csv.1").mkdir()
+    with pytest.raises(duckdb.Error):
+        copy_csv_in_order(con, SELECT, source, target, 5_000)
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+    assert not (tmp_path / "out.csv.2").exists()

@@ -40,3 +40,23 @@ def test_a_failure_after_the_files_are_written_keeps_the_earlier_day(tmp_path, t
     assert report.published_at == "2024-03-01T00:00:00.000Z"
     assert b"2024-03-01T00:00:00.000Z" in (out / "lv_feeder" / "2024-02-12.csv").read_bytes()
     assert set(_files(out)) == set(before) - {"quality"} | {"quality/2024-02-12.json"}
+
+
+def test_a_failure_while_moving_the_files_in_leaves_no_temporary_files(tmp_path):
+    out = tmp_path / "out"
+    run(READS, TOPOLOGY, DAY, out)
+    first = _files(out)
+    # the report cannot take its place (a folder has its name); the data files,
+    # moved first, are the new ones: the move is file by file, not atomic
+    (out / "quality" / "2024-02-12.json").unlink()
+    (out / "quality" / "2024-02-12.json").mkdir()
+    later = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    with pytest.raises(OSError):
+        run(READS, TOPOLOGY, DAY, out, published_at=later)
+    now = _files(out)
+    assert sorted(now) == sorted(k for k in first if not k.startswith("quality/"))
+    assert b"2024-03-01T00:00:00.000Z" in now["lv_feeder/2024-02-12.csv"]
+    # a re-run, once the cause is gone, publishes the whole day again
+    (out / "quality" / "2024-02-12.json").rmdir()
+    run(READS, TOPOLOGY, DAY, out, published_at=later)
+    assert sorted(_files(out)) == sorted(first)

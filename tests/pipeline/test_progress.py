@@ -97,10 +97,21 @@ def test_text_input_rows_are_estimated_from_the_file_size(tmp_path):
     # a sample of the first lines: size / mean line length (within 2 %)
     assert abs(estimate_rows(plain, sample=100_000) - 50_000) < 1_000
     assert abs(estimate_rows(zipped, sample=400_000) - 50_000) < 1_000
-    # two gzip members: the first tells the compression ratio
-    members = tmp_path / "two.csv.gz"
-    members.write_bytes(gzip.compress(header + body[:1_000_000]) + gzip.compress(body[1_000_000:]))
-    assert abs(estimate_rows(members, sample=400_000) - 50_000) < 2_500
+    # several gzip members (bgzip writes 64 KB ones; a header may be its own):
+    # the sample runs on across them, and their compressed bytes are counted
+    # up to where the sample ends
+    blocks = [body[i : i + 65_536] for i in range(0, len(body), 65_536)]
+    bgzip = tmp_path / "blocks.csv.gz"
+    bgzip.write_bytes(gzip.compress(header) + b"".join(gzip.compress(b) for b in blocks))
+    assert abs(estimate_rows(bgzip, sample=400_000) - 50_000) < 1_000
+    assert estimate_rows(bgzip) == 50_000
+    # bytes after the last member (zero padding) end the sample, not the estimate
+    padded = tmp_path / "padded.csv.gz"
+    padded.write_bytes(bgzip.read_bytes() + bytes(1000))
+    assert abs(estimate_rows(padded) - 50_000) < 1_000
+    not_gzip = tmp_path / "not.csv.gz"
+    not_gzip.write_bytes(header + body[:1000])
+    assert estimate_rows(not_gzip) == 0
     last = tmp_path / "no-final-newline.csv"
     lines = body.splitlines(keepends=True)
     last.write_bytes(header + b"".join(lines[:3]) + lines[3].rstrip())
@@ -112,3 +123,28 @@ def test_text_input_rows_are_estimated_from_the_file_size(tmp_path):
 
 def test_estimates_are_shown_to_three_significant_figures():
     assert [about(n) for n in (86_412_345, 1_234, 999_999, 0)] == [86_400_000, 1_230, 1_000_000, 0]
+
+
+def test_rows_shown_are_estimates_never_past_the_total_nor_backwards(tmp_path):
+    if process_read_bytes() is None:
+        pytest.skip("this system does not tell the bytes a process has read")
+    data = tmp_path / "reads.csv"
+    data.write_bytes(b"1" * 3_000_000)
+    con = connect(AggregateConfig(threads=1), tmp_path, csv_input=False)
+    seen: list[int | None] = []
+    reporter = Reporter(lambda phase, rows, total, elapsed: seen.append(rows))
+    # two text files' estimates: the total is shown to three figures
+    reporter.rows_total, reporter.rows_estimated = about(123_456 + 45_678), True
+    assert reporter.rows_total == 169_000
+    with reporter.watch("aggregate", con, source_bytes=2_000_000):
+        with open(data, "rb", buffering=0) as handle:
+            handle.read(1_234_567)  # 61.7 %: 104,000 rows, to three figures
+            time.sleep(0.8)
+            handle.read()  # more than the scan's bytes: all rows, not more
+            time.sleep(0.8)
+            reporter.count_own_read(3_000_000)  # a late discount: not backwards
+            time.sleep(0.8)
+    rows = [r for r in seen if r is not None]
+    assert rows[0] == 104_000
+    assert rows[-1] == 169_000 and max(rows) == 169_000
+    assert rows == sorted(rows)

@@ -22,8 +22,8 @@ from ckanext.ssen_smartmeter.pipeline import (
     PreviousPublication,
     aggregate_day,
     count_late_reads,
+    sha256_file,
 )
-from ckanext.ssen_smartmeter.pipeline.inputs import sha256_file
 
 LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}

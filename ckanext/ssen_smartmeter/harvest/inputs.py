@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import requests
 
 from ckanext.ssen_smartmeter.harvest.source_config import Location, SourceConfig
-from ckanext.ssen_smartmeter.pipeline.inputs import sha256_file
+from ckanext.ssen_smartmeter.pipeline import sha256_file
 
 TOPOLOGY_TABLES = ("lv_feeders", "meter_feeders")
 TOPOLOGY_SUFFIXES = (".parquet", ".csv")

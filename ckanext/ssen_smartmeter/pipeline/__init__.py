@@ -5,7 +5,7 @@ line call the same code. The public API (stable; the harvester uses it)::
 
     from ckanext.ssen_smartmeter.pipeline import (
         AggregateConfig, InputError, PreviousPublication, QualityReport,
-        aggregate_day, count_late_reads, generate_day, input_checksums,
+        aggregate_day, count_late_reads, generate_day, input_checksums, sha256_file,
     )
 
     report: QualityReport = aggregate_day(
@@ -20,12 +20,14 @@ line call the same code. The public API (stable; the harvester uses it)::
                           #          elapsed_s: float)
         previous=None,    # PreviousPublication(lv_feeder=Path, secondary_substation=Path)
                           # or PreviousPublication.from_dir(old_out_dir, day): restatement (P3)
+        checksums=None,   # {file path: sha256} of inputs already hashed: not read again
     )
     # writes out_dir/lv_feeder/DATE.{csv,parquet},
     #        out_dir/secondary_substation/DATE.{csv,parquet}, out_dir/quality/DATE.json
     # report.to_dict() is the JSON; raises InputError(file, column, reason) on unusable input
 
     input_checksums([paths or globs]) -> {path: sha256}
+    sha256_file(path, on_read=None) -> hex sha256, streamed
     count_late_reads(previous_report.inputs, [paths or globs]) -> LateReads(rows, files)
     generate_day(meters, day, out_dir, seed=0, fmt="parquet"|"csv",
                  timezone="UTC"|"Europe/London", anomalies=False) -> GeneratedDay
@@ -36,7 +38,7 @@ from __future__ import annotations
 from .aggregate import PreviousPublication, aggregate_day
 from .config import REASONS, AggregateConfig, InputError
 from .generate import GeneratedDay, generate_day
-from .inputs import input_checksums
+from .inputs import input_checksums, sha256_file
 from .late import LateReads, count_late_reads
 from .report import InputFile, QualityReport
 
@@ -53,4 +55,5 @@ __all__ = [
     "count_late_reads",
     "generate_day",
     "input_checksums",
+    "sha256_file",
 ]

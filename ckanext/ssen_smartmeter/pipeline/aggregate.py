@@ -142,7 +142,7 @@ def aggregate_day(
             try:
                 report = _run(
                     con, paths, topology, day, out, config, reporter, previous, pool,
-                    Path(staging), dict(checksums or {}),
+                    Path(staging), {str(Path(k)): v for k, v in (checksums or {}).items()},
                 )
             finally:
                 con.close()
@@ -177,7 +177,7 @@ def _run(
             hashed[str(p)] = pool.submit(sha256_file, p, on_read=reporter.count_own_read)
     text_files = sum(f.fmt != "parquet" for f in files)
     file_rows = [_rows(con, f, text_files) for f in files]
-    reporter.rows_total = sum(file_rows)
+    reporter.rows_total = about(sum(file_rows)) if text_files else sum(file_rows)
     reporter.rows_estimated = text_files > 0
     con.execute(sql.ROUND_HALF_EVEN_MACRO)
     parts = config.slices or plan_slices(
@@ -237,15 +237,19 @@ def _run(
 
         report = _report(day, config, counts, written, files, topo, hashed, previous)
         report.write(quality_tmp)
+        # the files move in one by one: a failure here leaves the ones moved
+        # so far new, the others as they were (a re-run publishes them all)
+        for tmp, final in [*moves, (quality_tmp, quality)]:
+            os.replace(tmp, final)
     except BaseException:
         # nothing half-written is left beside the published files
         left = [t for level in (LV_FEEDER, SUBSTATION) for t, _ in file_paths(out, level, day)]
         for tmp in [*left, quality_tmp]:
-            with contextlib.suppress(OSError):  # (not there, or its folder not a folder)
-                tmp.unlink()
+            runs = list(tmp.parent.glob(f"{tmp.name}.*")) if tmp.parent.is_dir() else []
+            for path in [tmp, *runs]:  # (runs: see ``outputs.copy_csv_in_order``)
+                with contextlib.suppress(OSError):  # not there, or its folder not a folder
+                    path.unlink()
         raise
-    for tmp, final in [*moves, (quality_tmp, quality)]:
-        os.replace(tmp, final)
     return report
 
 

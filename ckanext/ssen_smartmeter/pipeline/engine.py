@@ -204,6 +204,7 @@ class Reporter:
             return min(pct, 100.0) / 100.0 if pct is not None and pct >= 0 else None
 
         def poll() -> None:
+            last = 0
             while not stop.wait(0.5):
                 done = fraction()
                 rows = None
@@ -211,6 +212,9 @@ class Reporter:
                     rows = int(total * (share[0] + done) / share[1])
                     if self.rows_estimated:
                         rows = about(rows)
+                    # never past the total, never backwards (a checksum block
+                    # read but not yet discounted shows for one poll)
+                    rows = last = max(last, min(rows, total))
                 self.progress(name, rows, total, self.elapsed())  # type: ignore[misc]
 
         thread = threading.Thread(target=poll, daemon=True)

@@ -290,24 +290,26 @@ def estimate_rows(path: Path, sample: int = 16 << 20) -> int:
 
 
 def _gzip_head(raw: BinaryIO, sample: int) -> tuple[bytes, int | None]:
-    """The first ``sample`` bytes of a gzip file and the compressed bytes they
-    took, or None for those when they are the whole file."""
+    """The first ``sample`` bytes of a gzip file, over all its members, and the
+    compressed bytes they took, or None for those when they are the whole file."""
     unzip = zlib.decompressobj(zlib.MAX_WBITS | 16)
     head = bytearray()
     consumed = 0
-    try:
-        while len(head) < sample:
-            chunk = raw.read(1 << 16)
-            if not chunk:
-                return bytes(head), None
+    pending = b""  # the start of the next member, read with the end of the last
+    while len(head) < sample:
+        chunk = pending or raw.read(1 << 16)
+        if not chunk:
+            return bytes(head), None
+        try:
             head += unzip.decompress(chunk, sample - len(head))
-            consumed += len(chunk) - len(unzip.unconsumed_tail)
-            if unzip.eof:  # a file of several gzip members: go by the first
-                if not unzip.unused_data and not raw.read(1):
-                    return bytes(head), None
-                break
-    except zlib.error:
-        return b"", None
+        except zlib.error:  # not gzip, or bytes after the last member
+            if not head:
+                return b"", None
+            break
+        consumed += len(chunk) - len(unzip.unconsumed_tail) - len(unzip.unused_data)
+        pending = unzip.unused_data
+        if unzip.eof:
+            unzip = zlib.decompressobj(zlib.MAX_WBITS | 16)
     return bytes(head), consumed
 
 

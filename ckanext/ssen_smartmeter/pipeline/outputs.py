@@ -9,8 +9,10 @@ place only when everything succeeded, so a failed run leaves earlier output.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import os
 import shutil
 from collections.abc import Callable
@@ -307,12 +309,14 @@ def copy_csv_in_order(
     source = f"read_parquet({sql_str(str(parquet))}, file_row_number = true)"
 
     def write(i: int) -> None:
-        lo, hi = rows * i // parts, rows * (i + 1) // parts
+        # the last run has no upper bound: every row of the file is written
+        lo = rows * i // parts
+        below = f" AND file_row_number < {rows * (i + 1) // parts}" if i < parts - 1 else ""
         cursor = con.cursor()
         try:
             cursor.execute(
                 f"COPY (SELECT {formatted} FROM {source} "
-                f"WHERE file_row_number >= {lo} AND file_row_number < {hi}) "
+                f"WHERE file_row_number >= {lo}{below}) "
                 f"TO {sql_str(str(paths[i]))} "
                 f"""(FORMAT csv, HEADER {str(i == 0).lower()}, DELIMITER ',', QUOTE '"')"""
             )
@@ -333,7 +337,12 @@ def copy_csv_in_order(
     finally:
         con.execute(f"SET threads = {threads}")
         for path in paths[1:]:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never in place of the error itself
+                path.unlink()
+
+
+#: ``copy_file_range`` errors that mean "not here": copy through Python instead
+_NO_COPY_RANGE = {errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP}
 
 
 def _append(path: Path, whole: BinaryIO) -> None:
@@ -344,11 +353,15 @@ def _append(path: Path, whole: BinaryIO) -> None:
     with open(path, "rb") as part:
         left = os.fstat(part.fileno()).st_size
         if hasattr(os, "copy_file_range"):
-            while left > 0:
-                done = os.copy_file_range(part.fileno(), whole.fileno(), left)
-                if done == 0:
-                    break
-                left -= done
+            try:
+                while left > 0:
+                    done = os.copy_file_range(part.fileno(), whole.fileno(), left)
+                    if done == 0:
+                        break
+                    left -= done
+            except OSError as exc:  # a kernel or file system without it
+                if exc.errno not in _NO_COPY_RANGE:
+                    raise
         if left > 0:  # elsewhere, or if the kernel stopped short
             whole.seek(0, os.SEEK_END)
             shutil.copyfileobj(part, whole, 8 << 20)
