@@ -56,12 +56,17 @@ def test_the_harvest_command_indents_and_thins_its_lines():
     assert lines == ["  [    0.0s] aggregate", "  [    2.0s] aggregate", "  [    4.0s] aggregate"]
 
 
-def test_a_scan_counts_the_bytes_it_reads_but_not_the_checksums(tmp_path):
+def _scan_of(tmp_path, size):
+    """A file of ``size`` bytes to "scan", and a connection (Linux only)."""
     if process_read_bytes() is None:
         pytest.skip("this system does not tell the bytes a process has read")
     data = tmp_path / "reads.csv"
-    data.write_bytes(b"1" * 8_000_000)
-    con = connect(AggregateConfig(threads=1), tmp_path, csv_input=False)
+    data.write_bytes(b"1" * size)
+    return data, connect(AggregateConfig(threads=1), tmp_path, csv_input=False)
+
+
+def test_a_scan_counts_the_bytes_it_reads_but_not_the_checksums(tmp_path):
+    data, con = _scan_of(tmp_path, 8_000_000)
     seen: list[tuple[float, int | None]] = []
     reporter = Reporter(lambda phase, rows, total, elapsed: seen.append((time.monotonic(), rows)))
     reporter.rows_total = 1000
@@ -126,11 +131,7 @@ def test_estimates_are_shown_to_three_significant_figures():
 
 
 def test_rows_shown_are_estimates_never_past_the_total_nor_backwards(tmp_path):
-    if process_read_bytes() is None:
-        pytest.skip("this system does not tell the bytes a process has read")
-    data = tmp_path / "reads.csv"
-    data.write_bytes(b"1" * 3_000_000)
-    con = connect(AggregateConfig(threads=1), tmp_path, csv_input=False)
+    data, con = _scan_of(tmp_path, 3_000_000)
     seen: list[int | None] = []
     reporter = Reporter(lambda phase, rows, total, elapsed: seen.append(rows))
     # two text files' estimates: the total is shown to three figures

@@ -244,11 +244,9 @@ def _run(
     except BaseException:
         # nothing half-written is left beside the published files
         left = [t for level in (LV_FEEDER, SUBSTATION) for t, _ in file_paths(out, level, day)]
-        for tmp in [*left, quality_tmp]:
-            runs = list(tmp.parent.glob(f"{tmp.name}.*")) if tmp.parent.is_dir() else []
-            for path in [tmp, *runs]:  # (runs: see ``outputs.copy_csv_in_order``)
-                with contextlib.suppress(OSError):  # not there, or its folder not a folder
-                    path.unlink()
+        for tmp in [*left, quality_tmp]:  # (the CSV's run files remove themselves)
+            with contextlib.suppress(OSError):  # not there, or its folder not a folder
+                tmp.unlink()
         raise
     return report
 
@@ -330,10 +328,11 @@ def _first_pass(
     each text file's bad values.
     """
     field_bits = sql.packed_field_bits(config)
+    file_bytes = [scan_bytes(con, f) for f in files]
 
     def read(tolerant: bool) -> tuple[list[str], int]:
         sources = [normalised_select(f, config.timezone, day, tolerant) for f in files]
-        sizes = [scan_bytes(con, f) for f in files]
+        sizes = list(file_bytes)  # a staged file's size replaces its own
         if parts > 1:  # each slice rescans the reads: parse text files once, not per slice
             for i, file in enumerate(files):
                 if file.fmt != "parquet":
