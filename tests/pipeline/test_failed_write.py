@@ -60,3 +60,25 @@ def test_a_failure_while_moving_the_files_in_leaves_no_temporary_files(tmp_path)
     (out / "quality" / "2024-02-12.json").rmdir()
     run(READS, TOPOLOGY, DAY, out, published_at=later)
     assert sorted(_files(out)) == sorted(first)
+
+
+def test_a_first_run_that_fails_while_writing_leaves_no_empty_folders(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    # nothing published yet; the report cannot be written: its folder is a file
+    (out / "quality").write_text("not a folder")
+    with pytest.raises(OSError):
+        run(READS, TOPOLOGY, DAY, out)
+    # the level folders this run made are gone again; what was there stays
+    assert sorted(p.name for p in out.iterdir()) == ["quality"]
+    assert (out / "quality").read_text() == "not a folder"
+
+
+def test_a_failed_run_keeps_folders_it_did_not_make(tmp_path):
+    out = tmp_path / "out"
+    (out / "lv_feeder").mkdir(parents=True)
+    (out / "quality").write_text("not a folder")
+    with pytest.raises(OSError):
+        run(READS, TOPOLOGY, DAY, out)
+    assert sorted(p.name for p in out.iterdir()) == ["lv_feeder", "quality"]
+    assert list((out / "lv_feeder").iterdir()) == []

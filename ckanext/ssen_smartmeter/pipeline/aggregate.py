@@ -203,10 +203,12 @@ def _run(
     rows_by_file = con.execute(
         "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
     ).fetchall()
+    readable = [0] * len(files)  # each file's rows read (bad values aside)
+    for file_idx, _, n in rows_by_file:
+        readable[file_idx] += int(n)
     for f in files:
         if f.index in bad:
-            readable = sum(int(n) for i, _, n in rows_by_file if i == f.index)
-            refuse_if_all_bad(f.path, bad[f.index], readable)
+            refuse_if_all_bad(f.path, bad[f.index], readable[f.index])
     con.execute("DROP VIEW agg")
     con.execute("DROP TABLE agg_packed")  # free memory before the next stages
     con.execute(sql.FEEDER_CELLS)
@@ -219,11 +221,14 @@ def _run(
     con.execute(sql.substation_cells(config.threshold))
     con.execute(sql.privacy(config.threshold))
     con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
-    counts = _counts(con, config.threshold, len(files), rows_by_file, meters, bad)
+    counts = _counts(con, config.threshold, readable, rows_by_file, meters, bad)
     reporter.rows_total, reporter.rows_estimated = counts["rows_read"], False
     reporter.phase("write", counts["rows_read"])
     quality = out / "quality" / f"{day.isoformat()}.json"
     quality_tmp = quality.parent / f".{quality.name}.tmp"
+    # the folders this run creates: a first run that fails removes them again
+    folders = [out / LV_FEEDER.name, out / SUBSTATION.name, quality.parent]
+    created = [f for f in folders if not f.exists()]
     try:
         moves = []
         written = {}
@@ -247,6 +252,9 @@ def _run(
         for tmp in [*left, quality_tmp]:  # (the CSV's run files remove themselves)
             with contextlib.suppress(OSError):  # not there, or its folder not a folder
                 tmp.unlink()
+        for folder in created:
+            with contextlib.suppress(OSError):  # not empty (moved files), or never made
+                folder.rmdir()
         raise
     return report
 
@@ -404,17 +412,16 @@ def _meter_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 def _counts(
     con: duckdb.DuckDBPyConnection,
     threshold: int,
-    n_files: int,
+    readable: list[int],
     rows_by_file: list[tuple],
     meter_counts: tuple[int, int],
     bad: dict[int, BadValues],
 ) -> dict:
     t = int(threshold)
     rejected = dict.fromkeys(REASONS, 0)
-    file_rows = [0] * n_files
+    file_rows = list(readable)
     accepted = 0
-    for file_idx, reason, n in rows_by_file:
-        file_rows[file_idx] += int(n)
+    for _, reason, n in rows_by_file:
         if reason is None:
             accepted += int(n)
         else:
