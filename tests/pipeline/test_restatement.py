@@ -207,3 +207,32 @@ def test_a_previous_row_without_times_gets_the_new_publication_time(tmp_path):
     assert not schema.field("last_modified_time").nullable
     table = pq.read_table(out / "lv_feeder" / f"{DAY}.parquet")
     assert table.column("last_modified_time").null_count == 0
+
+
+def test_restatement_counts_rows_new_and_removed_when_a_feeder_is_renumbered(tmp_path):
+    first = tmp_path / "first"
+    run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, first, published_at=FIRST)
+    # the network team renumbers feeder 000100100103 as 000100100109 (same meters)
+    topology = tmp_path / "topology"
+    topology.mkdir()
+    for name in ("lv_feeders.csv", "meter_feeders.csv"):
+        text = (DATA / "basic" / "topology" / name).read_text(encoding="utf-8")
+        (topology / name).write_text(text.replace("000100100103", "000100100109"), "utf-8")
+    report = aggregate_day(
+        [DATA / "basic" / "reads.csv"],
+        topology,
+        DAY,
+        tmp_path / "again",
+        AggregateConfig(published_at=SECOND, threads=2),
+        previous=PreviousPublication.from_dir(first, DAY),
+    )
+    # 48 half-hours under the new id, 48 gone under the old; the substation is the same
+    assert report.restatement == {
+        "lv_feeder": {"new_rows": 48, "changed_rows": 0, "removed_rows": 48},
+        "secondary_substation": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
+    }
+    lv = rows(tmp_path / "again" / "lv_feeder" / f"{DAY}.csv")
+    renumbered = [r for r in lv if r["dataset_id"] == "000100100109"]
+    assert len(renumbered) == 48
+    assert {r["insert_time"] for r in renumbered} == {"2024-02-20T09:30:00.000Z"}
+    assert not any(r["dataset_id"] == "000100100103" for r in lv)

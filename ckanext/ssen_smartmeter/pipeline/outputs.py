@@ -200,20 +200,16 @@ def write_level(
             LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts
         """)
         insert_time, modified_time = "o.insert_us", "o.modified_us"
-        row = con.execute(f"""
-            SELECT count(*) FROM prev p WHERE NOT EXISTS (
-                SELECT 1 FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
-                WHERE {level.dataset_id} = p.dataset_id AND o.ts = p.ts)
-        """).fetchone()
-        assert row is not None
-        removed = int(row[0])
         con.execute(f"DROP TABLE {level.name}_out")  # one copy of the rows in memory
         row = con.execute(
-            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed) "
-            f"FROM {table}"
+            "SELECT count(*), count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
+            f"(SELECT count(*) FROM prev) FROM {table}"
         ).fetchone()
         assert row is not None
-        new, changed = int(row[0]), int(row[1])
+        new, changed = int(row[1]), int(row[2])
+        # (dataset_id, time) is a key of both publications: the earlier rows
+        # that matched none of today's are the removed ones
+        removed = int(row[3]) - (int(row[0]) - new)
 
     def text(column: str) -> str:
         return f"NULLIF(d.{column}, '') AS {column}"
