@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import subprocess
@@ -166,3 +167,38 @@ def test_generate_then_aggregate_finds_every_injected_anomaly(tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "o" / "quality" / "2024-10-27.json").read_text())
     assert report["rejected"] == expected
+
+
+def test_restating_a_day_in_place_keeps_insert_time(tmp_path):
+    out = tmp_path / "out"
+    assert cli(*aggregate_args(out)).returncode == 0
+    reads = tmp_path / "reads.csv"
+    shutil.copy(DATA / "basic" / "reads.csv", reads)
+    with open(reads, "a", encoding="utf-8") as handle:  # conflicts with m18's 00:30Z read
+        handle.write("0100000000018,2024-02-12T00:30:00+00:00,2,,3\n")
+    args = aggregate_args(out, "--previous", str(out), reads=str(reads))
+    args[args.index("--published-at") + 1] = "2024-02-20T09:30:00Z"
+    done = cli(*args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-2:] == [
+        "restated lv_feeder: 0 rows new, 1 changed, 0 removed",
+        "restated secondary_substation: 0 rows new, 1 changed, 0 removed",
+    ]
+    with open(out / "lv_feeder" / "2024-02-12.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["insert_time"] for r in rows} == {"2024-02-14T06:00:00.000Z"}
+    bumped = [r for r in rows if r["last_modified_time"] == "2024-02-20T09:30:00.000Z"]
+    assert [(r["dataset_id"], r["data_collection_log_timestamp"]) for r in bumped] == [
+        ("000200200201", "2024-02-12T00:30:00.000Z")
+    ]
+    report = json.loads((out / "quality" / "2024-02-12.json").read_text())
+    assert report["restatement"]["lv_feeder"]["changed_rows"] == 1
+
+
+def test_restating_without_an_earlier_publication_exits_2(tmp_path):
+    done = cli(*aggregate_args(tmp_path / "out", "--previous", str(tmp_path / "none")))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"ssen-smartmeter: error: {tmp_path / 'none' / 'lv_feeder'}: no earlier publication found"
+    ]
+    assert not (tmp_path / "out").exists()

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 
-from .aggregate import aggregate_day
+from .aggregate import PreviousPublication, aggregate_day
 from .config import REASONS, AggregateConfig, InputError
 from .engine import ProgressLines
 from .generate import generate_day
@@ -59,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
     agg.add_argument("--dno-alias", default=AggregateConfig.dno_alias)
     agg.add_argument("--published-at", type=_instant, default=None)
     agg.add_argument(
+        "--previous",
+        metavar="DIR",
+        default=None,
+        help="restate the day (rule P3): DIR (it may be --out) holds its earlier "
+        "publication; rows keep their insert_time and last_modified_time moves "
+        "only where a value changed",
+    )
+    agg.add_argument(
         "--implausible-ceiling-wh",
         type=float,
         default=50_000,
@@ -90,8 +98,11 @@ def _aggregate(args: argparse.Namespace) -> int:
         temp_directory=args.temp_directory,
         slices=args.slices,
     )
+    previous = PreviousPublication.from_dir(args.previous, args.date) if args.previous else None
     progress = ProgressLines(lambda line: print(line, file=sys.stderr, flush=True))
-    report = aggregate_day(args.reads, args.topology, args.date, args.out, config, progress)
+    report = aggregate_day(
+        args.reads, args.topology, args.date, args.out, config, progress, previous=previous
+    )
     rejected = ", ".join(f"{r} {report.rejected[r]:,}" for r in REASONS if report.rejected[r])
     elapsed = progress.last[1]
     print(
@@ -103,6 +114,12 @@ def _aggregate(args: argparse.Namespace) -> int:
         f"{elapsed:.1f}s; output in {args.out}",
         file=sys.stderr,
     )
+    for level, counts in (report.restatement or {}).items():
+        print(
+            f"restated {level}: {counts['new_rows']:,} rows new, "
+            f"{counts['changed_rows']:,} changed, {counts['removed_rows']:,} removed",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
