@@ -162,7 +162,10 @@ def aggregate(
             cell[0] if a_ok else None,
             half_even(cell[1]) if split else None,
             half_even(cell[3]) if split and cell[2] else None,
-            half_even(cell[1] + cell[3]) if a_ok else None,
+            # total = primary + secondary where they are shown, else the total rounded once
+            (half_even(cell[1]) + half_even(cell[3]) if split else half_even(cell[1] + cell[3]))
+            if a_ok
+            else None,
             cell[4] if r_ok else None,
             half_even(cell[5]) if r_ok else None,
         )

@@ -279,3 +279,34 @@ def test_many_copies_of_a_reading_at_the_ceiling(ceiling, slices, tmp_path):
         "2024-02-12T00:30:00.000Z": ("6", str(6 * wh), "6", str(6 * wh)),
         "2024-02-12T01:00:00.000Z": ("5", str(5 * wh), "5", str(5 * wh)),
     }
+
+
+def test_total_is_primary_plus_secondary_where_the_split_is_shown(tmp_path):
+    # 6 meters of 000100100101 at 00:30Z: primary 1.5 + 5 x 2 = 11.5 -> 12 (half
+    # even); five second registers 0.1 x 4 + 0.5 = 0.9 -> 1; total 12 + 1 = 13
+    # (the exact 12.4 rounded alone would give 12, and total != primary + secondary)
+    table = pa.table(
+        {
+            "mpan": [f"01000000000{i:02d}" for i in range(1, 7)],
+            "period_end": ["2024-02-12T00:30:00Z"] * 6,
+            "active_import_wh": [1.5, 2.0, 2.0, 2.0, 2.0, 2.0],
+            "secondary_active_import_wh": [0.1, 0.1, 0.1, 0.1, 0.5, None],
+        }
+    )
+    reads = tmp_path / "reads.parquet"
+    pq.write_table(table, reads)
+    run([reads], DATA / "basic" / "topology", dt.date(2024, 2, 12), tmp_path / "out")
+    columns = (
+        "aggregated_device_count_active",
+        "primary_consumption_active_import",
+        "secondary_consumption_active_import",
+        "total_consumption_active_import",
+    )
+    for level, key in (("lv_feeder", "000100100101"), ("secondary_substation", "0001001001")):
+        (cell,) = [
+            r
+            for r in rows(tmp_path / "out" / level / "2024-02-12.csv")
+            if r["dataset_id"] == key
+            and r["data_collection_log_timestamp"] == "2024-02-12T00:30:00.000Z"
+        ]
+        assert tuple(cell[c] for c in columns) == ("6", "12", "1", "13"), level

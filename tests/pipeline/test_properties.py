@@ -291,6 +291,11 @@ def check_against_oracle(
             suppressed += exact
     assert published + suppressed == expected.total_accepted_a
 
+    # where the split is shown, total = primary + secondary (to the Wh)
+    for values in [*lv.values(), *subs.values()]:
+        if values[1] is not None:
+            assert values[3] == values[1] + (values[2] or 0)
+
     # P1: nothing from fewer than T meters
     for values in [*lv.values(), *subs.values()]:
         assert values[0] is None or values[0] >= T

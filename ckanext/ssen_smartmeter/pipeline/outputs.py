@@ -124,7 +124,9 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
                    AS primary_consumption_active_import,
                CASE WHEN {split} AND c.n_s > 0 THEN round_half_even(c.sum_s) END
                    AS secondary_consumption_active_import,
-               CASE WHEN {pub_a} THEN round_half_even(c.sum_a + coalesce(c.sum_s, 0)) END
+               CASE WHEN {split} THEN round_half_even(c.sum_a)
+                                      + coalesce(round_half_even(c.sum_s), 0)
+                    WHEN {pub_a} THEN round_half_even(c.sum_a + coalesce(c.sum_s, 0)) END
                    AS total_consumption_active_import,
                CAST(CASE WHEN {pub_r} THEN c.n_r END AS BIGINT) AS aggregated_device_count_reactive,
                CASE WHEN {pub_r} THEN round_half_even(c.sum_r) END
