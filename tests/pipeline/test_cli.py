@@ -202,3 +202,27 @@ def test_restating_without_an_earlier_publication_exits_2(tmp_path):
         f"ssen-smartmeter: error: {tmp_path / 'none' / 'lv_feeder'}: no earlier publication found"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_an_out_that_is_not_a_folder_exits_2_with_one_line(tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file")
+    done = cli(*aggregate_args(taken))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == f"ssen-smartmeter: error: {taken}: not a folder"
+    unmakeable = tmp_path / "taken" / "below"  # under a file: cannot be created
+    done = cli(*aggregate_args(unmakeable))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"ssen-smartmeter: error: {unmakeable}: cannot create the folder (Not a directory)"
+    )
+
+
+def test_a_run_refused_on_its_input_leaves_no_out_folder(tmp_path):
+    no_column = tmp_path / "no_column.csv"
+    no_column.write_text("mpan,period_end\n0100000000001,2024-02-12T00:30:00Z\n")
+    out = tmp_path / "new" / "out"
+    done = cli(*aggregate_args(out, reads=str(no_column)))
+    assert done.returncode == 2 and "required column is missing" in done.stderr
+    assert not out.exists()
+    assert (tmp_path / "new").is_dir()  # (only the folder itself is removed)

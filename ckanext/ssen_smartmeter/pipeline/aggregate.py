@@ -132,6 +132,41 @@ def aggregate_day(
     reporter = Reporter(progress)
     reporter.phase("inputs")
     paths = expand(reads)
+    made = _make_folder(out)
+    try:
+        report = _aggregate(paths, topology, day, out, config, reporter, previous, checksums)
+    except BaseException:
+        if made:  # a run that fails leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+    reporter.phase("done", report.rows_read)
+    return report
+
+
+def _make_folder(out: Path) -> bool:
+    """Create ``out`` (and its parents) if needed; True if this call made it."""
+    if out.is_dir():
+        return False
+    try:
+        out.mkdir(parents=True)
+    except FileExistsError as exc:
+        raise InputError(str(out), None, "not a folder") from exc
+    except OSError as exc:
+        raise InputError(str(out), None, f"cannot create the folder ({exc.strerror})") from exc
+    return True
+
+
+def _aggregate(
+    paths: list[Path],
+    topology: Path,
+    day: dt.date,
+    out: Path,
+    config: AggregateConfig,
+    reporter: Reporter,
+    previous: PreviousPublication | None,
+    checksums: Mapping[str, str] | None,
+) -> QualityReport:
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         with (
             spill_directory(config, out) as spill,
@@ -146,7 +181,6 @@ def aggregate_day(
                 )
             finally:
                 con.close()
-    reporter.phase("done", report.rows_read)
     return report
 
 
