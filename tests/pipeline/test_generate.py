@@ -59,3 +59,26 @@ def test_london_spring_day_parquet_naive_times_aggregate_to_48_periods(tmp_path)
     expected = json.loads((tmp_path / "g" / "expected_rejections.json").read_text())
     assert expected == report.rejected
     assert report.rows_written["lv_feeder"] == report.feeders_published * 48
+
+
+def test_days_differ_but_the_meters_stay(tmp_path):
+    tables = []
+    for day in (dt.date(2024, 2, 12), dt.date(2024, 2, 13)):
+        generate_day(300, day, tmp_path / str(day), seed=3)
+        tables.append(pq.read_table(tmp_path / str(day) / "reads" / f"{day}.parquet"))
+    a, b = tables
+    assert a.column("mpan").to_pylist() == b.column("mpan").to_pylist()
+    # the same meters' registers: secondary and reactive present for the same rows
+    for name in ("secondary_active_import_wh", "reactive_import_varh"):
+        assert [v is None for v in a.column(name).to_pylist()] == [
+            v is None for v in b.column(name).to_pylist()
+        ]
+    values_a = a.column("active_import_wh").to_pylist()
+    values_b = b.column("active_import_wh").to_pylist()
+    differ = sum(x != y for x, y in zip(values_a, values_b, strict=True))
+    assert differ > 0.9 * len(values_a)  # another day, other values
+    for day in ("2024-02-12", "2024-02-13"):
+        topology = {f.name: f.read_bytes() for f in (tmp_path / day / "topology").iterdir()}
+        assert topology == {
+            f.name: f.read_bytes() for f in (tmp_path / "2024-02-12" / "topology").iterdir()
+        }
