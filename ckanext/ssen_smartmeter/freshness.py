@@ -5,7 +5,9 @@ Pure logic: imports nothing from CKAN. A dataset is *up to date* while
 ``now <= last_data_update + expiry(frequency) + grace``; the boundary itself
 still counts as up to date. Frequencies without a schedule (``as_needed``,
 ``not_planned``) never expire. A dataset without any resource has no
-``last_data_update`` and is not up to date.
+``last_data_update`` and is not up to date. A dataset of a closed period (a
+month of smart meter data) whose coverage has reached the period's last day
+is *complete*: nothing more is due, so it is up to date for good.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ class Freshness:
     last_data_update: dt.datetime | None
     is_up_to_date: bool
     next_update_due: dt.datetime | None
+    is_complete: bool = False
 
     def as_fields(self) -> dict[str, Any]:
         """The computed dataset fields (ISO strings, UTC, no offset as CKAN shows)."""
@@ -43,6 +46,7 @@ class Freshness:
             "last_data_update": _iso(self.last_data_update),
             "is_up_to_date": self.is_up_to_date,
             "next_update_due": _iso(self.next_update_due),
+            "is_complete": self.is_complete,
         }
 
 
@@ -77,21 +81,39 @@ def last_data_update(resources: Iterable[Mapping[str, Any]]) -> dt.datetime | No
     return max(times) if times else None
 
 
+def period_complete(period: Any, coverage_end: Any) -> bool:
+    """True when ``coverage_end`` (ISO date) has reached the last day of the
+    month ``period`` (``YYYY-MM``); False for anything else."""
+    try:
+        year, month = (int(part) for part in str(period).split("-"))
+        first = dt.date(year, month, 1)
+        end = dt.date.fromisoformat(str(coverage_end)[:10])
+    except (TypeError, ValueError):
+        return False
+    next_month = (first + dt.timedelta(days=31)).replace(day=1)
+    return end >= next_month - dt.timedelta(days=1)
+
+
 def compute(
     frequency: str | None,
     resources: Iterable[Mapping[str, Any]],
     now: dt.datetime,
     grace: dt.timedelta = dt.timedelta(0),
+    complete: bool = False,
 ) -> Freshness:
     """Freshness of a dataset of ``frequency`` holding ``resources`` at ``now``.
 
     :param now: naive UTC (an aware time is converted)
     :param grace: tolerance added to every expiry
+    :param complete: the dataset covers a closed period and has its last
+        day (:func:`period_complete`): up to date, nothing due
     """
     now = parse_time(now) or now
     last = last_data_update(resources)
     if last is None:
         return Freshness(None, False, None)
+    if complete:
+        return Freshness(last, True, None, is_complete=True)
     expiry = EXPIRY.get(frequency or "")
     if expiry is None:
         # no schedule (or an unknown frequency): nothing can be overdue

@@ -33,8 +33,9 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
 
     # IPackageController
     def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
-        """Add the computed ``last_data_update``, ``is_up_to_date`` and
-        ``next_update_due`` to datasets with one of our update frequencies."""
+        """Add the computed ``last_data_update``, ``is_up_to_date``,
+        ``next_update_due`` and ``is_complete`` to datasets with one of our
+        update frequencies."""
         _add_freshness(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,10 @@ def _add_freshness(pkg_dict: dict[str, Any]) -> None:
     if frequency not in freshness.FREQUENCIES:
         return
     grace = dt.timedelta(hours=tk.config.get("ckanext.ssen_smartmeter.freshness_grace_hours"))
+    complete = freshness.period_complete(
+        pkg_dict.get("period"), pkg_dict.get("temporal_coverage_end")
+    )
     state = freshness.compute(
-        frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace
+        frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace, complete
     )
     pkg_dict.update(state.as_fields())

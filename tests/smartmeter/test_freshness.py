@@ -50,6 +50,7 @@ def test_newest_resource_wins_and_last_modified_beats_created():
         "last_data_update": "2024-02-28T09:30:00.123456",
         "is_up_to_date": True,
         "next_update_due": "2024-02-29T09:30:00.123456",
+        "is_complete": False,
     }
 
 
@@ -73,7 +74,8 @@ def test_unscheduled_frequencies_never_expire(frequency):
 
 def test_no_resources_or_unknown_frequency_is_not_up_to_date():
     assert freshness.compute("daily", [], T0).as_fields() == {
-        "last_data_update": None, "is_up_to_date": False, "next_update_due": None
+        "last_data_update": None, "is_up_to_date": False, "next_update_due": None,
+        "is_complete": False,
     }
     assert freshness.compute("DAILY", [_res(created=T0.isoformat())], T0).is_up_to_date is False
 
@@ -95,3 +97,36 @@ def test_once_overdue_stays_overdue(frequency, last, first_wait, more_wait):
     later = freshness.compute(frequency, resources, last + first_wait + more_wait)
     assert not (later.is_up_to_date and not earlier.is_up_to_date)
     assert earlier.last_data_update == later.last_data_update == last
+
+
+@pytest.mark.parametrize(
+    ("period", "coverage_end", "complete"),
+    [
+        ("2024-02", "2024-02-29", True),  # leap year
+        ("2023-02", "2023-02-28", True),
+        ("2024-02", "2024-02-28", False),
+        ("2024-12", "2024-12-31", True),  # the next month is in the next year
+        ("2024-12", "2024-12-30", False),
+        ("2024-11", "2024-12-01", True),
+        ("2024-11", None, False),
+        (None, "2024-11-30", False),
+        ("2024-13", "2025-01-31", False),
+        ("November", "2024-11-30", False),
+    ],
+)
+def test_a_period_is_complete_once_its_last_day_is_covered(period, coverage_end, complete):
+    assert freshness.period_complete(period, coverage_end) is complete
+
+
+def test_a_complete_period_is_up_to_date_for_good():
+    resources = [_res(last_modified=T0.isoformat())]
+    years_later = T0 + dt.timedelta(days=3 * 365)
+    state = freshness.compute("daily", resources, years_later, complete=True)
+    assert state.as_fields() == {
+        "last_data_update": T0.isoformat(),
+        "is_up_to_date": True,
+        "next_update_due": None,
+        "is_complete": True,
+    }
+    # without resources nothing is published: complete or not, not up to date
+    assert freshness.compute("daily", [], years_later, complete=True).is_up_to_date is False

@@ -15,8 +15,10 @@ PUBLISHED = dt.datetime(2024, 3, 2, 6, 0, 0)
 
 
 def _published(org: dict, **overrides) -> dict:
-    """A dataset whose only resource was last modified at PUBLISHED."""
+    """A dataset whose only resource was last modified at PUBLISHED, its month
+    still open (covered up to 2024-02-13 of 2024-02)."""
     res = data.resource(last_modified=PUBLISHED.isoformat())
+    overrides.setdefault("temporal_coverage_end", "2024-02-13")
     return data.dataset(org["id"], resources=[res], **overrides)
 
 
@@ -29,7 +31,8 @@ def test_daily_dataset_is_up_to_date_until_24_hours_after_its_newest_upload(
 ):
     older = data.resource(last_modified=(PUBLISHED - dt.timedelta(days=1)).isoformat())
     pkg = helpers.call_action(
-        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[older])
+        "package_create", {"user": sysadmin["name"]},
+        **data.dataset(org["id"], resources=[older], temporal_coverage_end="2024-02-13"),
     )
     with freeze_time(PUBLISHED):  # the uploader stamps last_modified
         res = data.resource("2024-02-13 (CSV)", period_start="2024-02-13", period_end="2024-02-13")
@@ -88,3 +91,23 @@ def test_search_results_carry_freshness_of_the_moment_not_of_indexing(sysadmin, 
                                         include_private=True)["results"]
     assert result["is_up_to_date"] is False
     assert result["last_data_update"] == PUBLISHED.isoformat()
+
+
+def test_a_month_whose_last_day_is_published_is_complete_not_overdue(sysadmin, org):
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]},
+        **_published(org, temporal_coverage_end="2024-02-29"),
+    )
+    with freeze_time(PUBLISHED + dt.timedelta(days=400)):
+        shown = _show("smart-meter-lv-feeder-2024-02")
+    assert (shown["is_complete"], shown["is_up_to_date"], shown["next_update_due"]) == (
+        True, True, None,
+    )
+    # the month still open a day before its end: overdue once the day has passed
+    helpers.call_action(
+        "package_patch", {"user": sysadmin["name"]},
+        id="smart-meter-lv-feeder-2024-02", temporal_coverage_end="2024-02-28",
+    )
+    with freeze_time(PUBLISHED + dt.timedelta(days=400)):
+        shown = _show("smart-meter-lv-feeder-2024-02")
+    assert (shown["is_complete"], shown["is_up_to_date"]) == (False, False)

@@ -68,10 +68,12 @@ def test_choice_error_is_shown_on_the_form(app, sysadmin, org):
 
 @pytest.fixture
 def published(sysadmin, org, create_with_upload, tmp_path) -> dict[str, Any]:
-    """A dataset with one day's CSV (link) and Parquet (uploaded file)."""
+    """A dataset with one day's CSV (link) and Parquet (uploaded file); its
+    month still open (the last day, 2024-02-29, not published yet)."""
     pkg = helpers.call_action(
         "package_create", {"user": sysadmin["name"]},
-        **data.dataset(org["id"], resources=[data.resource(last_modified="2024-03-02T05:00:00")]),
+        **data.dataset(org["id"], resources=[data.resource(last_modified="2024-03-02T05:00:00")],
+                       temporal_coverage_end="2024-02-28"),
     )
     parquet = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
     res = data.resource("2024-02-12 (Parquet)", format="Parquet",
@@ -91,7 +93,7 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     soup = BeautifulSoup(body, "html.parser")
     coverage = soup.select_one("section.ssen-coverage")
     assert coverage.select_one("[data-field=temporal_coverage]").get_text(" ", strip=True) == (
-        "2024-02-01 to 2024-02-29"
+        "2024-02-01 to 2024-02-28"
     )
     assert "SHEPD (north of Scotland)" in coverage.select_one("[data-field=licence_area]").text
     assert coverage.select_one("[data-field=aggregation_level]").text.strip() == "LV feeder"
@@ -123,6 +125,17 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     table = soup.select("#load-profile details tbody tr")
     assert len(table) == 48
     assert table[9].get_text(" ", strip=True) == "2024-02-12 05:00 suppressed"
+
+
+def test_a_month_whose_last_day_is_published_shows_complete(app, published, sysadmin):
+    helpers.call_action("package_patch", {"user": sysadmin["name"]},
+                        id=published["id"], temporal_coverage_end="2024-02-29")
+    with freeze_time(dt.datetime(2025, 6, 1)):  # long after: never overdue
+        soup = BeautifulSoup(app.get(f"/smart-meter/{published['name']}").body, "html.parser")
+    badge = soup.select_one(".ssen-freshness")
+    assert (badge["data-freshness"], badge.get_text(strip=True)) == ("complete", "Complete")
+    detail = soup.select_one(".ssen-freshness-detail").get_text(" ", strip=True)
+    assert "no further update is due" in detail and "Next update due" not in detail
 
 
 def test_freshness_badge_turns_overdue(app, published):
