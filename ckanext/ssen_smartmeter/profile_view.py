@@ -51,13 +51,15 @@ def build(
     files = parquet_files(pkg)
     if not files:
         return None
-    resource = next((r for r in files if r.get("period_start") == day), files[0])
+    day = (day or "").strip() or None
+    resource = next((r for r in files if r.get("period_start") == day), None) if day else files[0]
+    unknown_measure = bool(measure) and measure not in profile.MEASURES
     measure = measure if measure in profile.MEASURES else "active"
     noun = "substation" if pkg.get("aggregation_level") == "secondary_substation" else "feeder"
     view: dict[str, Any] = {
         "days": [r.get("period_start") for r in files],
-        "day": resource.get("period_start"),
-        "resource": resource,
+        "day": (resource or files[0]).get("period_start"),
+        "resource": resource or files[0],
         "measure": measure,
         "measures": [(k, v[2]) for k, v in profile.MEASURES.items()],
         "unit_of_measure": profile.MEASURES[measure][2],
@@ -71,6 +73,12 @@ def build(
         "points": [],
         "error": None,
     }
+    if resource is None:
+        view["error"] = tk._("This dataset has no file for {day}.").format(day=day)
+        return view
+    if unknown_measure:
+        view["error"] = tk._("Unknown measure: choose active or reactive.")
+        return view
     path = local_resource_path(resource)
     if not path or not os.path.exists(path):
         view["error"] = tk._("The Parquet file of this day is not available on this server.")

@@ -11,6 +11,8 @@ import copy
 import json
 from typing import Any
 
+from ckanext.ssen_smartmeter.pipeline.config import MIN_THRESHOLD
+
 LV_FEEDER = "lv_feeder"
 SECONDARY_SUBSTATION = "secondary_substation"
 LEVELS = (LV_FEEDER, SECONDARY_SUBSTATION)
@@ -79,11 +81,14 @@ def for_level(level: str, privacy_threshold: int | None = None) -> dict[str, Any
     :param privacy_threshold: when given, the meter count columns carry the
         constraint ``minimum: privacy_threshold`` (a published count is never
         below it; suppressed cells are empty)
-    :raises ValueError: on an unknown level or a threshold below 1
+    :raises ValueError: on an unknown level or a threshold below the
+        privacy rule's minimum (5)
     """
     _check_level(level)
-    if privacy_threshold is not None and privacy_threshold < 1:
-        raise ValueError(f"privacy_threshold must be at least 1, got {privacy_threshold}")
+    if privacy_threshold is not None and privacy_threshold < MIN_THRESHOLD:
+        raise ValueError(
+            f"privacy_threshold must be at least {MIN_THRESHOLD}, got {privacy_threshold}"
+        )
     digits = 12 if level == LV_FEEDER else 10
     fields: list[dict[str, Any]] = []
     for name, type_, title, description, extra in _COLUMNS:

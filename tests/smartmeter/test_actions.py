@@ -29,6 +29,18 @@ def test_table_schema_action_refuses_an_unknown_level():
     }
 
 
+@pytest.mark.parametrize(
+    ("threshold", "error"),
+    [("3", "privacy_threshold must be at least 5, got 3"), ("abc", "Must be a whole number")],
+)
+def test_table_schema_action_refuses_a_bad_threshold_under_its_own_name(app, threshold, error):
+    got = app.get("/api/3/action/ssen_smartmeter_table_schema",
+                  query_string={"level": "lv_feeder", "privacy_threshold": threshold},
+                  status=409).json
+    assert got["error"]["privacy_threshold"] == [error]
+    assert "level" not in got["error"]
+
+
 @pytest.fixture
 def with_parquet(sysadmin, org, create_with_upload, tmp_path):
     pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
@@ -71,3 +83,30 @@ def test_load_profile_action_refuses_repeated_parameters(app, with_parquet):
     got = app.get("/api/3/action/ssen_smartmeter_load_profile?id=" + with_parquet["name"]
                   + "&measure=active&measure=reactive", status=409).json
     assert got["error"]["measure"] == ["Must be a single string"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "error"),
+    [
+        ({"day": "2024-02-01"}, 404, "Not found: This dataset has no file for 2024-02-01."),
+        ({"day": "garbage"}, 409, {"day": ["Must be a date (YYYY-MM-DD)"]}),
+        ({"measure": "foo"}, 409, {"measure": ["Must be one of: active, reactive"]}),
+    ],
+)
+def test_load_profile_action_refuses_a_day_without_a_file_and_unknown_values(
+    app, with_parquet, query, status, error
+):
+    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
+                  query_string={"id": with_parquet["name"], **query}, status=status).json
+    if status == 404:
+        assert got["error"]["message"] == error
+    else:
+        assert {k: v for k, v in got["error"].items() if k != "__type"} == error
+
+
+def test_the_page_says_when_a_day_has_no_file(app, with_parquet):
+    from bs4 import BeautifulSoup
+
+    body = app.get(f"/smart-meter/{with_parquet['name']}", query_string={"day": "2024-02-01"}).body
+    text = BeautifulSoup(body, "html.parser").select_one("#load-profile").get_text(" ", strip=True)
+    assert "This dataset has no file for 2024-02-01." in text

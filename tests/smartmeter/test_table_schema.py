@@ -63,6 +63,8 @@ def test_unknown_level_is_refused(level):
         table_schema.for_level(level)
 
 
-def test_threshold_below_one_is_refused():
-    with pytest.raises(ValueError, match="privacy_threshold must be at least 1"):
-        table_schema.for_level("lv_feeder", 0)
+@pytest.mark.parametrize("threshold", [0, 3, 4])
+def test_threshold_below_the_privacy_minimum_is_refused(threshold):
+    with pytest.raises(ValueError, match=f"privacy_threshold must be at least 5, got {threshold}"):
+        table_schema.for_level("lv_feeder", threshold)
+    assert table_schema.for_level("lv_feeder", 5)["fields"]  # the minimum itself is fine

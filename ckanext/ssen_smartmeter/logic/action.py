@@ -1,12 +1,13 @@
 """Actions of the smart meter schema (registered by ``tk.blanket.actions``)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.ssen_smartmeter import profile_view, table_schema
+from ckanext.ssen_smartmeter import profile, profile_view, table_schema
 
 __all__ = ["ssen_smartmeter_load_profile", "ssen_smartmeter_table_schema"]
 
@@ -25,8 +26,15 @@ def ssen_smartmeter_table_schema(context: Context, data_dict: DataDict) -> dict[
     tk.check_access("ssen_smartmeter_table_schema", context, data_dict)
     level = data_dict.get("level") or ""
     threshold = data_dict.get("privacy_threshold")
+    if threshold not in (None, ""):
+        try:
+            threshold = int(threshold)
+        except (TypeError, ValueError):
+            raise tk.ValidationError(
+                {"privacy_threshold": [tk._("Must be a whole number")]}
+            ) from None
     try:
-        return table_schema.for_level(level, int(threshold) if threshold else None)
+        return table_schema.for_level(level, threshold if threshold != "" else None)
     except ValueError as exc:
         name = "privacy_threshold" if "threshold" in str(exc) else "level"
         raise tk.ValidationError({name: [str(exc)]}) from None
@@ -62,6 +70,15 @@ def ssen_smartmeter_load_profile(context: Context, data_dict: DataDict) -> dict[
         for key in ("day", "unit", "measure")
         if data_dict.get(key) is not None and not isinstance(data_dict[key], str)
     }
+    measure = data_dict.get("measure")
+    if "measure" not in errors and measure and measure not in profile.MEASURES:
+        errors["measure"] = [tk._("Must be one of: {0}").format(", ".join(profile.MEASURES))]
+    day = data_dict.get("day")
+    if "day" not in errors and day:
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            errors["day"] = [tk._("Must be a date (YYYY-MM-DD)")]
     if errors:
         raise tk.ValidationError(errors)
     view = profile_view.build(
