@@ -143,6 +143,10 @@ def site_settings(args: argparse.Namespace) -> dict[str, str]:
         "ckanext.ssen_smartmeter.source_roots": str(var / "sources"),
         "ckan.auth.create_unowned_dataset": "false",
         "ckanext.dcat.rdf.profiles": "euro_dcat_ap_2 ssen_smartmeter",
+        # CKAN's default adds datatables_view, which needs the DataStore filled
+        # by xloader (not run here): every new CSV logged a missing plugin.
+        # CSVs get no preview; the dataset page draws their load profile
+        "ckan.views.default_views": "image_view",
         **SCHEMING,
     }
 

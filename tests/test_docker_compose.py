@@ -108,8 +108,10 @@ def test_ckan_variables_map_to_declared_options(compose: dict[str, Any]) -> None
 
 
 def test_plugins_are_installed_and_solr_is_the_search_engine(compose: dict[str, Any]) -> None:
-    plugins = _ckan_env(compose)["CKAN___CKAN__PLUGINS"].split()
+    env = _ckan_env(compose)
+    plugins = env["CKAN___CKAN__PLUGINS"].split()
     assert "ssen_search" not in plugins
+    assert set(env["CKAN___CKAN__VIEWS__DEFAULT_VIEWS"].split()) <= set(plugins)
     for name in plugins:
         assert p.load(name) is not None, name
     p.unload_all()
