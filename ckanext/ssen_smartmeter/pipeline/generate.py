@@ -277,8 +277,12 @@ def _write(
     number = f"{base} + m * {MPAN_STRIDE} + (m * 7919 + {s}) % {MPAN_STRIDE}"
     mpan = f"lpad(CAST({number} AS VARCHAR), 13, '0')"
 
+    # a meter's base load, registers and MPAN depend on the seed only (the
+    # same households every day); its half-hourly noise on the day too
+    day_no = day.toordinal()
+
     def noise(tag: int) -> str:
-        return f"(0.5 + (hash({s}, m, idx, {tag}) % 1000) / 1000.0)"
+        return f"(0.5 + (hash({s}, {day_no}, m, idx, {tag}) % 1000) / 1000.0)"
 
     load = f"(60 + (hash({s}, m, 1) % 400)) * {_profile()}[idx + 1]"
     has_secondary = f"hash({s}, m, 2) % 100 < 8"
