@@ -4,6 +4,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
+from ckan.model.user import AnonymousUser
 from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("roadmap_ready")
@@ -33,6 +34,32 @@ def test_anonymous_users_are_sent_to_log_in(app, org) -> None:
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action(
             "ssen_roadmap_request_create", {"user": "", "ignore_auth": False}, **FORM
+        )
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_anonymous_api_calls_are_refused_with_403(app, org) -> None:
+    """Through the API the context carries Flask-Login's AnonymousUser, which
+    is truthy: it must still count as not logged in (403, not a 500)."""
+    response = app.post(
+        "/api/3/action/ssen_roadmap_request_create",
+        json={"title": "t", "description": "d"},
+    )
+    assert response.status_code == 403
+    assert response.json["success"] is False
+    assert response.json["error"]["__type"] == "Authorization Error"
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action(
+            "ssen_roadmap_request_create",
+            {"user": "", "auth_user_obj": AnonymousUser(), "ignore_auth": False},
+            **FORM,
+        )
+    # Even a caller skipping the auth check cannot file an anonymous request.
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action(
+            "ssen_roadmap_request_create",
+            {"user": "", "auth_user_obj": AnonymousUser(), "ignore_auth": True},
+            **FORM,
         )
     assert helpers.call_action("package_search", include_private=True)["count"] == 0
 

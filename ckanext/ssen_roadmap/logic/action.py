@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.ssen_roadmap import items as roadmap_items
+from ckanext.ssen_roadmap.logic.auth import requesting_user
 from ckanext.ssen_roadmap.publication import mark_first_publication
 from ckanext.ssen_roadmap.query import item_dict, parse_filters
 from ckanext.ssen_roadmap.timeline import build_timeline
@@ -109,7 +110,9 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     :rtype: dictionary
     """
     tk.check_access("ssen_roadmap_request_create", context, data_dict)
-    user = context["auth_user_obj"]
+    user = requesting_user(context)
+    if user is None:  # reached with ignore_auth by an anonymous caller
+        raise tk.NotAuthorized(tk._("You must be logged in to request a dataset"))
     title = str(data_dict.get("title") or "").strip()
     description = str(data_dict.get("description") or "").strip()
     errors: dict[str, list[str]] = {}
