@@ -115,6 +115,63 @@ def test_daily_limit_and_missing_organisation(app, org, requester, ckan_config, 
         helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
 
 
+def test_the_daily_limit_counts_requests_only(
+    app, org, org_admin, requester, ckan_config, monkeypatch
+) -> None:
+    """Datasets the user created in the request organisation otherwise (as
+    the demo's admin did) do not count; a request still counts after an
+    editor recategorised, renamed or deleted it."""
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 2)
+    helpers.call_action(
+        "organization_member_create", id=org["id"], username=requester["name"], role="editor"
+    )
+    for number in range(3):
+        factories.Dataset(user=requester, owner_org=org["id"], name=f"own-{number}")
+    context = {"user": requester["name"], "ignore_auth": False}
+    first = helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    reviewer = {"user": org_admin["name"]}
+    helpers.call_action(
+        "package_patch", reviewer, id=first["id"], name="renamed", roadmap_category="prospective"
+    )
+    second = helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    helpers.call_action("package_delete", reviewer, id=second["id"])
+    with pytest.raises(tk.ValidationError) as refused:
+        helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    assert refused.value.error_dict == {
+        "daily_limit": [
+            "You have made 2 dataset requests in the last 24 hours (limit 2); "
+            "please try again later."
+        ]
+    }
+    # Another user's requests are theirs alone.
+    other = factories.User()
+    helpers.call_action("ssen_roadmap_request_create", {"user": other["name"]}, **FORM)
+
+
+def _error_box(html: str) -> list[str]:
+    box = BeautifulSoup(html, "html.parser").select_one("#roadmap-request .error-explanation")
+    return [li.get_text(" ", strip=True) for li in box.select("li")]
+
+
+def test_the_form_shows_the_limit_as_a_sentence(
+    app, org, requester, ckan_config, monkeypatch
+) -> None:
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 1)
+    auth = {"Authorization": requester["token"]}
+    assert app.post("/roadmap/request", data=FORM, headers=auth,
+                    follow_redirects=False).status_code == 302  # fmt: skip
+    response = app.post("/roadmap/request", data=FORM, headers=auth)
+    assert response.status_code == 200
+    assert _error_box(response.body) == [
+        "You have made 1 dataset request in the last 24 hours (limit 1); please try again later."
+    ]
+    missing = app.post("/roadmap/request", data={"title": "", "description": ""}, headers=auth)
+    assert _error_box(missing.body) == [
+        "Dataset you need: Missing value",
+        "Why you need it and how you would use it: Missing value",
+    ]
+
+
 def test_the_form_carries_a_csrf_token(app, org, requester, ckan_config, monkeypatch) -> None:
     monkeypatch.setitem(ckan_config, "WTF_CSRF_ENABLED", True)
     auth = {"Authorization": requester["token"]}
