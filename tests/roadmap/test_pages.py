@@ -217,3 +217,24 @@ def test_generic_dataset_form_and_page_carry_the_roadmap_fields(app, make_item, 
     assert "Roadmap status Planned" in text
     assert "2026-Q2" in text
     assert "Trade Associations" in text
+
+
+def main_navigation(app: Any, url: str) -> list[tuple[str, str, bool]]:
+    """(text, href, active) of each item of the site's main navigation."""
+    soup = page(app, url)
+    return [
+        (li.a.get_text(strip=True), li.a["href"], "active" in (li.get("class") or []))
+        for li in soup.select("#main-navigation-toggle ul.navbar-nav > li")
+    ]
+
+
+@pytest.mark.parametrize("url", ["/", "/dataset", "/about", "/roadmap"])
+def test_the_main_navigation_links_the_roadmap(app, url: str) -> None:
+    nav = main_navigation(app, url)
+    assert [text for text, _href, _active in nav][-2:] == ["About", "Roadmap"]
+    roadmap = nav[-1]
+    assert roadmap[1] == "/roadmap"
+    # Highlighted on the roadmap's own pages only.
+    assert roadmap[2] is (url == "/roadmap")
+    if url == "/roadmap":
+        assert [text for text, _href, active in nav if active] == ["Roadmap"]
