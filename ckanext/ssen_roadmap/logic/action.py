@@ -59,8 +59,12 @@ def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
     :returns: ``count`` (items matching the filters), ``status_counts`` and
         ``items``: each with ``name``, ``title``, ``url``, ``status``,
-        ``planned_release``, ``actual_release``, ``quarter`` (``YYYY-Qn``),
-        ``financial_year`` (``FY2025/26``), ``category``, ``target_audience``,
+        ``planned_release`` (as stored: ``YYYY-MM-DD`` or a calendar quarter
+        ``YYYY-Qn``), ``actual_release``, where the item sits on the timeline
+        as ``calendar_quarter`` (``2027-Q1``), ``financial_year``
+        (``FY2026/27``), ``financial_quarter`` (``Q4 FY2026/27``) and
+        ``quarter_label`` (``Jan–Mar 2027 (Q4 FY2026/27)``, as the page's
+        headings), ``category``, ``target_audience``,
         ``use_cases``, ``note``, ``organization``, ``private``,
         ``num_resources`` and ``metadata_modified``
     :rtype: dictionary
