@@ -18,9 +18,9 @@ from ckanext.ssen_roadmap.timeline import OPEN_STATUSES, RoadmapItem
 
 UrlFor = Callable[[RoadmapItem], str]
 CSV_COLUMNS = (
-    "name", "title", "url", "status", "planned_release", "actual_release", "quarter",
-    "financial_year", "category", "target_audience", "use_cases", "note", "organization",
-    "private",
+    "name", "title", "url", "status", "planned_release", "actual_release",
+    "calendar_quarter", "financial_year", "financial_quarter", "category",
+    "target_audience", "use_cases", "note", "organization", "private",
 )  # fmt: skip
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _NAMESPACE = uuid.UUID("6f1c8f1e-5a0b-4c55-9d61-2c1e0b7a4e10")
@@ -33,7 +33,13 @@ def _label(labels: Mapping[str, str], value: str) -> str:
 def to_csv(
     items: Iterable[RoadmapItem], url_for: UrlFor, labels: Mapping[str, Mapping[str, str]]
 ) -> str:
-    """One row per item; multi-valued cells are joined with ``; ``."""
+    """One row per item; multi-valued cells are joined with ``; ``.
+
+    ``planned_release`` is the stored value (a day or a calendar quarter
+    ``YYYY-Qn``); where the item sits is given both ways:
+    ``calendar_quarter`` (``2027-Q1``), ``financial_year`` (``FY2026/27``) and
+    ``financial_quarter`` (``Q4 FY2026/27``).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -50,6 +56,7 @@ def to_csv(
                 item.actual_release,
                 quarter.key if quarter else "",
                 quarter.financial_year.label if quarter else "",
+                quarter.financial_label if quarter else "",
                 item.category,
                 "; ".join(_label(audience, value) for value in item.audience),
                 "; ".join(item.use_cases),
@@ -155,7 +162,7 @@ def to_atom(
         sub(author, "name", item.organization or title)
         parts = [f"Status: {status}."]
         if item.planned_release:
-            parts.append(f"Planned release: {item.planned_release}.")
+            parts.append(f"Planned release: {item.planned_label}.")
         if item.actual_release:
             parts.append(f"Released: {item.actual_release}.")
         if item.note:

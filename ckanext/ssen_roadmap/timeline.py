@@ -10,6 +10,11 @@ Conventions:
   (``YYYY-Qn``; ``Q2 2025`` and ``2025 q2`` are accepted and normalised);
 - the UK financial year runs April to March, so calendar Q2-Q4 of year Y are
   quarters 1-3 of FY Y/Y+1 and calendar Q1 of Y+1 is its quarter 4;
+- what people read is the financial year: headings and labels name the
+  months and the financial quarter (``Jan–Mar 2027 (Q4 FY2026/27)``), never
+  a bare ``Qn`` of the calendar year; machine-readable outputs carry both,
+  named unambiguously (``calendar_quarter`` ``2027-Q1``, ``financial_quarter``
+  ``Q4 FY2026/27``);
 - a published item sits in the quarter of its actual release (or of its
   planned one when no actual date is known); any other item sits in the
   quarter of its planned release; items with neither are "unscheduled".
@@ -80,9 +85,14 @@ class Quarter:
         return f"{_MONTHS[first]}–{_MONTHS[first + 2]} {self.year}"
 
     @property
+    def financial_label(self) -> str:
+        """``Q1 FY2025/26`` (the quarter of the April-March financial year)."""
+        return f"Q{self.fy_quarter} {self.financial_year.label}"
+
+    @property
     def label(self) -> str:
         """``Apr–Jun 2025 (Q1 FY2025/26)``."""
-        return f"{self.months} (Q{self.fy_quarter} {self.financial_year.label})"
+        return f"{self.months} ({self.financial_label})"
 
 
 @dataclass(frozen=True, order=True)
@@ -115,6 +125,12 @@ class Release:
     @property
     def text(self) -> str:
         return self.day.isoformat() if self.day else self.quarter.key
+
+    @property
+    def label(self) -> str:
+        """For people: the day (``2026-08-14``) or the quarter's months and
+        financial quarter (``Jan–Mar 2027 (Q4 FY2026/27)``), never ``2027-Q1``."""
+        return self.day.isoformat() if self.day else self.quarter.label
 
     @property
     def start(self) -> dt.date:
@@ -189,6 +205,13 @@ class RoadmapItem:
     @property
     def release(self) -> Release | None:
         return parse_release_or_none(self.planned_release)
+
+    @property
+    def planned_label(self) -> str:
+        """The planned release for people (see :attr:`Release.label`); a value
+        that does not parse is shown as stored."""
+        release = self.release
+        return release.label if release else self.planned_release
 
     @property
     def actual_day(self) -> dt.date | None:

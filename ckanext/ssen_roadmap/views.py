@@ -132,6 +132,26 @@ def _check_csrf() -> None:
             reason=exc))
 
 
+def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
+    """``{field label: message}`` for the form's error box: messages joined
+    into text (never a Python list), errors of no field under no label."""
+    labels = {
+        "title": tk._("Dataset you need"),
+        "description": tk._("Why you need it and how you would use it"),
+        "target_audience": tk._("Who would use it"),
+        "use_cases": tk._("Use cases"),
+    }
+    summary: dict[str, str] = {}
+    for key, messages in errors.items():
+        if isinstance(messages, (list, tuple)):
+            text = " ".join(str(message) for message in messages)
+        else:
+            text = str(messages)
+        label = labels.get(key, "")
+        summary[label] = f"{summary[label]} {text}" if label in summary else text
+    return summary
+
+
 @roadmap.route("/roadmap/request", methods=["GET", "POST"])
 def request_dataset() -> Any:
     if not tk.current_user.is_authenticated:
@@ -167,6 +187,7 @@ def request_dataset() -> Any:
         {
             "data": data,
             "errors": errors,
+            "error_summary": _error_summary(errors),
             "audience_options": choices.labels("target_audience"),
         },
     )

@@ -18,7 +18,13 @@ def test_list_returns_items_in_timeline_order_with_their_fields(make_item) -> No
     assert result["count"] == 2
     assert [i["name"] for i in result["items"]] == ["sooner", "later"]
     later = result["items"][1]
-    assert later["quarter"] == "2027-Q1" and later["financial_year"] == "FY2026/27"
+    # One item, one place on the timeline, named both ways without ambiguity.
+    assert later["planned_release"] == "2027-Q1"
+    assert "quarter" not in later
+    assert later["calendar_quarter"] == "2027-Q1"
+    assert later["financial_year"] == "FY2026/27"
+    assert later["financial_quarter"] == "Q4 FY2026/27"
+    assert later["quarter_label"] == "Jan–Mar 2027 (Q4 FY2026/27)"
     assert later["use_cases"] == ["Modelling", "Planning"]
     assert later["note"] == "Needs a licence review"
     assert later["target_audience"] == ["consultancies"]

@@ -34,7 +34,10 @@ def test_csv_export_parses_and_honours_filters(app, three) -> None:
     quarterly = rows[2]
     assert quarterly["target_audience"] == "Consultancies; Local Government/Authorities"
     assert quarterly["url"] == "http://test.ckan.net/dataset/quarterly"
+    assert quarterly["planned_release"] == "2026-Q4"
+    assert quarterly["calendar_quarter"] == "2026-Q4"
     assert quarterly["financial_year"] == "FY2026/27"
+    assert quarterly["financial_quarter"] == "Q3 FY2026/27"
     filtered = list(csv.DictReader(io.StringIO(app.get("/roadmap.csv?status=published").body)))
     assert [r["name"] for r in filtered] == ["done"]
 

@@ -40,9 +40,15 @@ def test_csv_round_trips_through_the_csv_module() -> None:
     assert first["target_audience"] == "Consultancies; Regulators"
     assert first["use_cases"] == "Modelling; Planning"
     assert first["note"] == 'Says "hello"'
-    assert (first["quarter"], first["financial_year"]) == ("2026-Q3", "FY2026/27")
-    assert rows[2]["quarter"] == "2025-Q1" and rows[2]["financial_year"] == "FY2024/25"
-    assert rows[3]["quarter"] == ""
+    assert "quarter" not in first
+    assert (first["calendar_quarter"], first["financial_year"], first["financial_quarter"]) == (
+        "2026-Q3", "FY2026/27", "Q2 FY2026/27",
+    )  # fmt: skip
+    done = rows[2]
+    assert (done["calendar_quarter"], done["financial_year"], done["financial_quarter"]) == (
+        "2025-Q1", "FY2024/25", "Q4 FY2024/25",
+    )  # fmt: skip
+    assert (rows[3]["calendar_quarter"], rows[3]["financial_quarter"]) == ("", "")
 
 
 def test_ical_has_one_event_per_open_dated_item() -> None:
@@ -56,7 +62,7 @@ def test_ical_has_one_event_per_open_dated_item() -> None:
     assert quarter.decoded("dtstart") == dt.date(2026, 7, 1)
     assert quarter.decoded("dtend") == dt.date(2026, 10, 1)
     assert str(quarter["summary"]) == "LV feeders, with commas (Planned)"
-    assert "Jul–Sep 2026" in str(quarter["description"])
+    assert "Planned for Jul–Sep 2026 (Q2 FY2026/27)." in str(quarter["description"])
     day = events["2@portal.example"]
     assert day.decoded("dtstart") == dt.date(2026, 5, 14)
     assert day.decoded("dtend") == dt.date(2026, 5, 15)
@@ -86,3 +92,16 @@ def test_atom_lists_changes_newest_first_with_distinct_ids() -> None:
         to_atom([changed], url_for, feed_url="f", page_url="p", title="t", status_labels=STATUS)
     )
     assert again.entries[0].id != feed.entries[0].id
+
+
+def test_atom_names_planned_quarters_by_months_and_financial_quarter() -> None:
+    feed = feedparser.parse(
+        to_atom(ITEMS, url_for, feed_url="https://p.example/roadmap.atom",
+                page_url="https://p.example/roadmap", title="Changes", status_labels=STATUS)
+    )  # fmt: skip
+    summaries = {entry.link.rsplit("/", 1)[1]: entry.summary for entry in feed.entries}
+    assert summaries["lv-feeders"].startswith(
+        "Status: Planned. Planned release: Jul–Sep 2026 (Q2 FY2026/27)."
+    )
+    assert summaries["outages"].startswith("Status: In development. Planned release: 2026-05-14.")
+    assert "2026-Q3" not in summaries["lv-feeders"]

@@ -217,3 +217,40 @@ def test_generic_dataset_form_and_page_carry_the_roadmap_fields(app, make_item, 
     assert "Roadmap status Planned" in text
     assert "2026-Q2" in text
     assert "Trade Associations" in text
+
+
+def main_navigation(app: Any, url: str) -> list[tuple[str, str, bool]]:
+    """(text, href, active) of each item of the site's main navigation."""
+    soup = page(app, url)
+    return [
+        (li.a.get_text(strip=True), li.a["href"], "active" in (li.get("class") or []))
+        for li in soup.select("#main-navigation-toggle ul.navbar-nav > li")
+    ]
+
+
+@pytest.mark.parametrize("url", ["/", "/dataset", "/about", "/roadmap"])
+def test_the_main_navigation_links_the_roadmap(app, url: str) -> None:
+    nav = main_navigation(app, url)
+    assert [text for text, _href, _active in nav][-2:] == ["About", "Roadmap"]
+    roadmap = nav[-1]
+    assert roadmap[1] == "/roadmap"
+    # Highlighted on the roadmap's own pages only.
+    assert roadmap[2] is (url == "/roadmap")
+    if url == "/roadmap":
+        assert [text for text, _href, active in nav if active] == ["Roadmap"]
+
+
+def test_items_and_headings_use_one_quarter_convention(app, make_item) -> None:
+    """A quarter planned as 2027-Q1 reads as its months and financial quarter,
+    the same words as the heading it sits under; no calendar ``Qn`` label."""
+    make_item(name="next-year", title="Next year", roadmap_planned_release="2027-Q1")
+    make_item(name="dated", title="Dated", roadmap_planned_release="2027-02-10")
+    soup = page(app)
+    group = soup.select_one(".ssen-timeline__quarter")
+    heading = group.select_one(".ssen-timeline__quarter-heading").get_text(" ", strip=True)
+    assert heading.startswith("Jan–Mar 2027 (Q4 FY2026/27)")
+    meta = [p.get_text(" ", strip=True) for p in group.select(".ssen-timeline__meta")]
+    # A quarter sorts at its first day, so before a date inside it.
+    assert meta[0].startswith("Planned Jan–Mar 2027 (Q4 FY2026/27)")
+    assert meta[1].startswith("Planned 2027-02-10")
+    assert "2027-Q1" not in soup.select_one("section.ssen-timeline").get_text()

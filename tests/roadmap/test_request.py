@@ -4,6 +4,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
+from ckan.model.user import AnonymousUser
 from ckan.tests import factories, helpers
 
 pytestmark = pytest.mark.usefixtures("roadmap_ready")
@@ -33,6 +34,32 @@ def test_anonymous_users_are_sent_to_log_in(app, org) -> None:
     with pytest.raises(tk.NotAuthorized):
         helpers.call_action(
             "ssen_roadmap_request_create", {"user": "", "ignore_auth": False}, **FORM
+        )
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_anonymous_api_calls_are_refused_with_403(app, org) -> None:
+    """Through the API the context carries Flask-Login's AnonymousUser, which
+    is truthy: it must still count as not logged in (403, not a 500)."""
+    response = app.post(
+        "/api/3/action/ssen_roadmap_request_create",
+        json={"title": "t", "description": "d"},
+    )
+    assert response.status_code == 403
+    assert response.json["success"] is False
+    assert response.json["error"]["__type"] == "Authorization Error"
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action(
+            "ssen_roadmap_request_create",
+            {"user": "", "auth_user_obj": AnonymousUser(), "ignore_auth": False},
+            **FORM,
+        )
+    # Even a caller skipping the auth check cannot file an anonymous request.
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action(
+            "ssen_roadmap_request_create",
+            {"user": "", "auth_user_obj": AnonymousUser(), "ignore_auth": True},
+            **FORM,
         )
     assert helpers.call_action("package_search", include_private=True)["count"] == 0
 
@@ -86,6 +113,63 @@ def test_daily_limit_and_missing_organisation(app, org, requester, ckan_config, 
     monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 0)
     with pytest.raises(tk.ValidationError, match="nowhere"):
         helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+
+
+def test_the_daily_limit_counts_requests_only(
+    app, org, org_admin, requester, ckan_config, monkeypatch
+) -> None:
+    """Datasets the user created in the request organisation otherwise (as
+    the demo's admin did) do not count; a request still counts after an
+    editor recategorised, renamed or deleted it."""
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 2)
+    helpers.call_action(
+        "organization_member_create", id=org["id"], username=requester["name"], role="editor"
+    )
+    for number in range(3):
+        factories.Dataset(user=requester, owner_org=org["id"], name=f"own-{number}")
+    context = {"user": requester["name"], "ignore_auth": False}
+    first = helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    reviewer = {"user": org_admin["name"]}
+    helpers.call_action(
+        "package_patch", reviewer, id=first["id"], name="renamed", roadmap_category="prospective"
+    )
+    second = helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    helpers.call_action("package_delete", reviewer, id=second["id"])
+    with pytest.raises(tk.ValidationError) as refused:
+        helpers.call_action("ssen_roadmap_request_create", dict(context), **FORM)
+    assert refused.value.error_dict == {
+        "daily_limit": [
+            "You have made 2 dataset requests in the last 24 hours (limit 2); "
+            "please try again later."
+        ]
+    }
+    # Another user's requests are theirs alone.
+    other = factories.User()
+    helpers.call_action("ssen_roadmap_request_create", {"user": other["name"]}, **FORM)
+
+
+def _error_box(html: str) -> list[str]:
+    box = BeautifulSoup(html, "html.parser").select_one("#roadmap-request .error-explanation")
+    return [li.get_text(" ", strip=True) for li in box.select("li")]
+
+
+def test_the_form_shows_the_limit_as_a_sentence(
+    app, org, requester, ckan_config, monkeypatch
+) -> None:
+    monkeypatch.setitem(ckan_config, "ckanext.ssen_roadmap.request_daily_limit", 1)
+    auth = {"Authorization": requester["token"]}
+    assert app.post("/roadmap/request", data=FORM, headers=auth,
+                    follow_redirects=False).status_code == 302  # fmt: skip
+    response = app.post("/roadmap/request", data=FORM, headers=auth)
+    assert response.status_code == 200
+    assert _error_box(response.body) == [
+        "You have made 1 dataset request in the last 24 hours (limit 1); please try again later."
+    ]
+    missing = app.post("/roadmap/request", data={"title": "", "description": ""}, headers=auth)
+    assert _error_box(missing.body) == [
+        "Dataset you need: Missing value",
+        "Why you need it and how you would use it: Missing value",
+    ]
 
 
 def test_the_form_carries_a_csrf_token(app, org, requester, ckan_config, monkeypatch) -> None:

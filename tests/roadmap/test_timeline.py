@@ -191,3 +191,25 @@ def test_chart_axis_ends_on_a_round_tick_and_years_label_once() -> None:
     assert [(c.short_label, c.year_label) for c in chart.columns] == [
         ("Q3", "2025/26"), ("Q4", ""), ("Q1", "2026/27"), ("Q2", ""),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("stored", "label"),
+    [
+        ("2027-Q1", "Jan–Mar 2027 (Q4 FY2026/27)"),
+        ("2026-Q2", "Apr–Jun 2026 (Q1 FY2026/27)"),
+        ("Q4 2026", "Oct–Dec 2026 (Q3 FY2026/27)"),
+        ("2026-08-14", "2026-08-14"),
+        ("soon", "soon"),
+        ("", ""),
+    ],
+)
+def test_planned_releases_read_in_financial_quarters(stored: str, label: str) -> None:
+    item = RoadmapItem(id="1", name="a", title="A", status="planned", planned_release=stored)
+    assert item.planned_label == label
+
+
+def test_financial_quarter_labels() -> None:
+    assert Quarter(2027, 1).financial_label == "Q4 FY2026/27"
+    assert Quarter(2026, 2).financial_label == "Q1 FY2026/27"
+    assert Quarter(2026, 4).label == "Oct–Dec 2026 (Q3 FY2026/27)"

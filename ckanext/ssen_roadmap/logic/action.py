@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 REQUEST_CATEGORY = "stakeholder_request"
+REQUEST_TASK_TYPE = "ssen_roadmap_request"
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
 
@@ -58,8 +59,12 @@ def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
     :returns: ``count`` (items matching the filters), ``status_counts`` and
         ``items``: each with ``name``, ``title``, ``url``, ``status``,
-        ``planned_release``, ``actual_release``, ``quarter`` (``YYYY-Qn``),
-        ``financial_year`` (``FY2025/26``), ``category``, ``target_audience``,
+        ``planned_release`` (as stored: ``YYYY-MM-DD`` or a calendar quarter
+        ``YYYY-Qn``), ``actual_release``, where the item sits on the timeline
+        as ``calendar_quarter`` (``2027-Q1``), ``financial_year``
+        (``FY2026/27``), ``financial_quarter`` (``Q4 FY2026/27``) and
+        ``quarter_label`` (``Jan–Mar 2027 (Q4 FY2026/27)``, as the page's
+        headings), ``category``, ``target_audience``,
         ``use_cases``, ``note``, ``organization``, ``private``,
         ``num_resources`` and ``metadata_modified``
     :rtype: dictionary
@@ -95,7 +100,11 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     ``ckanext.ssen_roadmap.request_organization``, with status ``planned`` and
     category ``stakeholder_request``; its note records who asked and when.
     Only logged-in users may call it, at most
-    ``ckanext.ssen_roadmap.request_daily_limit`` times a day each.
+    ``ckanext.ssen_roadmap.request_daily_limit`` times in 24 hours each (a
+    ``daily_limit`` validation error beyond that). Each request is recorded in
+    CKAN's ``task_status`` table (task type ``ssen_roadmap_request``, key
+    ``requested_by``, value the user's id): only those records count towards
+    the limit, not other datasets the user created.
 
     :param title: what data is wanted (at most 100 characters)
     :type title: string
@@ -134,17 +143,20 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
             {"organization": [f"Requests are not accepted: no organisation {org_name!r}"]}
         )
     limit = tk.asint(tk.config.get("ckanext.ssen_roadmap.request_daily_limit"))
-    since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=1)
-    recent = (
-        model.Session.query(model.Package)
-        .filter(model.Package.creator_user_id == user.id)
-        .filter(model.Package.owner_org == org.id)
-        .filter(model.Package.metadata_created >= since)
-        .count()
-    )
+    recent = _requests_since(user.id, _utcnow() - dt.timedelta(days=1))
     if limit and recent >= limit:
         raise tk.ValidationError(
-            {"title": [f"You have made {recent} requests in the last 24 hours (limit {limit})"]}
+            {
+                "daily_limit": [
+                    tk.ungettext(
+                        "You have made {n} dataset request in the last 24 hours "
+                        "(limit {limit}); please try again later.",
+                        "You have made {n} dataset requests in the last 24 hours "
+                        "(limit {limit}); please try again later.",
+                        recent,
+                    ).format(n=recent, limit=limit)
+                ]
+            }
         )
 
     audience = data_dict.get("target_audience") or []
@@ -172,7 +184,47 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
             "through the roadmap request form; awaiting review.",
         },
     )
+    _record_request(created["id"], user.id)
     return {"id": created["id"], "name": created["name"]}
+
+
+def _utcnow() -> dt.datetime:
+    """Naive UTC, as CKAN stores its timestamps."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _record_request(package_id: str, user_id: str) -> None:
+    """Mark the dataset as a request by ``user_id`` (a ``task_status`` row).
+
+    The mark lives outside the dataset, so editing, recategorising, renaming or
+    deleting the item does not change how many requests its author made.
+    """
+    tk.get_action("task_status_update")(
+        Context(ignore_auth=True, model=model, session=model.Session),
+        {
+            "entity_id": package_id,
+            "entity_type": "package",
+            "task_type": REQUEST_TASK_TYPE,
+            "key": "requested_by",
+            "value": user_id,
+            "state": "requested",
+            "last_updated": _utcnow(),
+        },
+    )
+
+
+def _requests_since(user_id: str, since: dt.datetime) -> int:
+    """How many datasets ``user_id`` requested through
+    :func:`ssen_roadmap_request_create` since ``since`` (naive UTC); datasets
+    they created any other way do not count."""
+    return (
+        model.Session.query(model.TaskStatus)
+        .filter(model.TaskStatus.task_type == REQUEST_TASK_TYPE)
+        .filter(model.TaskStatus.key == "requested_by")
+        .filter(model.TaskStatus.value == user_id)
+        .filter(model.TaskStatus.last_updated >= since)
+        .count()
+    )
 
 
 def _on_roadmap(dataset_type: str, data_dict: DataDict) -> bool:
