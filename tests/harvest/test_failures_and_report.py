@@ -218,3 +218,27 @@ def test_the_harvested_datasets_and_the_source_pages_render(
     for url in (f"/harvest/{source['name']}", f"/harvest/{source['name']}/job",
                 f"/harvest/admin/{source['name']}"):
         assert app.get(url, headers={"Authorization": token}).status_code == 200, url
+
+
+@pytest.mark.parametrize(("command", "line"), [
+    (["restate", "smart-meters", "--date", "2024-01-31"],
+     "cannot restate 2024-01-31: before the source's first day (2024-02-12)"),
+    (["harvest", "smart-meters", "--date", "2099-01-01", "--unbounded"],
+     "cannot harvest 2099-01-01: not ready yet (a day is published once it is 2 day(s) old;"),
+    (["harvest", "smart-meters", "--from", "2024-02-15", "--to", "2024-02-20"],
+     "cannot harvest 2024-02-15 to 2024-02-20: after the source's last day (2024-02-14)"),
+])
+def test_days_the_source_cannot_work_on_are_refused_without_a_job(
+        generated: Path, make_source: Callable[..., dict[str, Any]], command: list[str],
+        line: str) -> None:
+    config = source_config(generated)
+    if "--unbounded" in command:  # a source without last_date
+        command.remove("--unbounded")
+        del config["last_date"]
+    source = make_source(config)
+    result = CliRunner().invoke(ssen_smartmeter, command)
+    assert result.exit_code == 1
+    (message,) = result.output.splitlines()
+    assert message.startswith(f"Error: source 'smart-meters': {line}")
+    assert tk.get_action("harvest_job_list")({"ignore_auth": True},
+                                             {"source_id": source["id"]}) == []
