@@ -26,7 +26,7 @@ import pytest
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
-from ckanext.ssen_smartmeter.harvest import publish
+from ckanext.ssen_smartmeter.harvest import publish, state
 
 from .conftest import DAYS, source_config
 
@@ -118,8 +118,10 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90) -> N
 
 
 def objects(job_id: str) -> dict[str, HarvestObject]:
+    """The job's day objects (not the objects that link its datasets to the source)."""
     return {o.guid: o for o in model.Session.query(HarvestObject)
-            .filter(HarvestObject.harvest_job_id == job_id)}
+            .filter(HarvestObject.harvest_job_id == job_id)
+            .filter(~HarvestObject.guid.startswith(state.LINK_PREFIX))}
 
 
 def day_resources(day: dt.date) -> list[dict[str, Any]]:
