@@ -16,6 +16,7 @@ from ckanext.ssen_smartmeter.harvest.day_plan import (
     decide,
     in_late_window,
     month_bounds,
+    refusal,
 )
 
 D = dt.date
@@ -69,3 +70,32 @@ def test_month_bounds_contain_the_day(day: dt.date) -> None:
     first, last = month_bounds(day)
     assert first.day == 1 and first <= day <= last
     assert (last + dt.timedelta(days=1)).day == 1 and last.month == day.month
+
+
+def test_days_outside_the_source_are_refused_with_one_line() -> None:
+    today = D(2026, 10, 27)
+    assert refusal(D(2026, 10, 1), None, today, 2, DayRange(D(2026, 9, 1), D(2026, 9, 1),
+                                                            restate=True)) == \
+        "cannot restate 2026-09-01: before the source's first day (2026-10-01)"
+    assert refusal(D(2026, 10, 1), None, today, 2, DayRange(D(2027, 1, 1), D(2027, 1, 1))) == (
+        "cannot harvest 2027-01-01: not ready yet (a day is published once it is 2 day(s) "
+        "old; the last ready day is 2026-10-25)")
+    assert refusal(D(2026, 10, 1), D(2026, 10, 7), today,
+                   2, DayRange(D(2026, 10, 8), D(2026, 10, 9))) == \
+        "cannot harvest 2026-10-08 to 2026-10-09: after the source's last day (2026-10-07)"
+    # a range overlapping the ready days is accepted (its other days are left alone)
+    assert refusal(D(2026, 10, 1), None, today, 2, DayRange(D(2026, 9, 1), D(2027, 1, 1))) \
+        is None
+
+
+@given(first=st.dates(D(2024, 1, 1), D(2024, 3, 1)), span=st.integers(0, 60),
+       start=st.dates(D(2023, 12, 1), D(2024, 5, 1)), length=st.integers(0, 40),
+       lag=st.integers(1, 5), bounded=st.booleans(), restate=st.booleans())
+def test_a_range_is_refused_exactly_when_it_has_no_candidate_day(
+        first: dt.date, span: int, start: dt.date, length: int, lag: int, bounded: bool,
+        restate: bool) -> None:
+    last = first + dt.timedelta(days=span) if bounded else None
+    today = D(2024, 4, 1)
+    asked = DayRange(start, start + dt.timedelta(days=length), restate=restate)
+    days = list(candidate_days(first, last, today, lag, asked))
+    assert (refusal(first, last, today, lag, asked) is None) == bool(days)

@@ -26,7 +26,14 @@ def test_load_demo_publishes_a_week_once(harvest_config: Path) -> None:
     assert sum(len(d["resources"]) for d in lv) == 14
     assert {d["organization"]["name"] for d in found["results"]} == {"ssen"}
 
+    source = tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": SOURCE_NAME})
+    jobs = tk.get_action("harvest_job_list")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert len(jobs) == 1
+
+    # a second load (a re-run of the quick start) adds nothing, not even an empty job
     assert load_demo(harvest_config, "ssen") == []
+    assert tk.get_action("harvest_job_list")({"ignore_auth": True},
+                                             {"source_id": source["id"]}) == jobs
 
 
 def test_load_demo_refuses_a_folder_outside_the_roots(harvest_config: Path,

@@ -63,3 +63,15 @@ def test_the_pipeline_gets_the_digests_of_what_was_downloaded(
         values = {Path(p).name: v for p, v in checksums.items()}
         assert values[f"{day}.parquet"] == digest(generated / "reads" / f"{day}.parquet")
         assert sorted(v for n, v in values.items() if not n.startswith("2024")) == topology
+
+
+def test_an_unusable_download_is_named_as_the_source_names_it(
+        served: str, generated: Path, make_source: Callable[..., dict[str, Any]]) -> None:
+    (generated / "reads" / f"{DAYS[1]}.parquet").write_bytes(b"PAR1 this is not parquet")
+    config = source_config(Path("/unused"), reads=served + "/reads/",
+                           topology=served + "/topology/")
+    report = run_job(make_source(config, url=served + "/reads/")["name"])
+    (message,) = next(d for d in report["days"] if d["day"] == DAYS[1].isoformat())["errors"]
+    # not the work area (<storage>/ssen_smartmeter/work/<source>/<day>/<object>/reads/...)
+    assert message == (f"{DAYS[1]}: input unusable: {DAYS[1]}.parquet: not a readable "
+                       "Parquet file: Invalid Input Error: No magic bytes found at end of file")

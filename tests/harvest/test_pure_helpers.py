@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ckanext.ssen_smartmeter.harvest import datasets
 from ckanext.ssen_smartmeter.harvest.checksums import changed_files, same_inputs
 from ckanext.ssen_smartmeter.harvest.quality import day_counts, level_counts, public_report
-from ckanext.ssen_smartmeter.harvest.scrub import scrub
+from ckanext.ssen_smartmeter.harvest.scrub import scrub, with_source_names
 from ckanext.ssen_smartmeter.harvest.source_config import Location, SourceConfig
 from ckanext.ssen_smartmeter.pipeline import sha256_file
 
@@ -116,3 +116,19 @@ def test_public_message_keeps_one_line_and_masks_identifiers() -> None:
     assert public_message("row 17 of reads.csv: mpan 0123456789012 is not 13 digits") == (
         "row 17 of reads.csv: mpan # is not 13 digits"
     )
+
+
+def test_error_messages_name_inputs_as_the_source_does_and_once() -> None:
+    work = "/srv/storage/ssen_smartmeter/work/src/2024-02-13/obj"
+    names = {f"{work}/reads/2024-02-13.parquet": "2024-02-13.parquet",
+             f"{work}/topology/lv_feeders.csv": "lv_feeders.csv"}
+    message = (f"{work}/reads/2024-02-13.parquet: not a readable Parquet file: Invalid Input "
+               f"Error: No magic bytes found at end of file '{work}/reads/2024-02-13.parquet'")
+    assert with_source_names(message, names, work) == (
+        "2024-02-13.parquet: not a readable Parquet file: Invalid Input Error: "
+        "No magic bytes found at end of file")
+    # a file named once keeps its (only) mention; other work-area paths lose the prefix
+    assert with_source_names(f"{work}/topology/lv_feeders.csv, column feeder_id: required "
+                             f"column is missing (see {work}/out/x)", names, work) == \
+        "lv_feeders.csv, column feeder_id: required column is missing (see out/x)"
+    assert with_source_names("reason 'elsewhere'", names, work) == "reason 'elsewhere'"

@@ -26,7 +26,7 @@ import pytest
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
-from ckanext.ssen_smartmeter.harvest import publish
+from ckanext.ssen_smartmeter.harvest import publish, state
 
 from .conftest import DAYS, source_config
 
@@ -118,8 +118,10 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90) -> N
 
 
 def objects(job_id: str) -> dict[str, HarvestObject]:
+    """The job's day objects (not the objects that link its datasets to the source)."""
     return {o.guid: o for o in model.Session.query(HarvestObject)
-            .filter(HarvestObject.harvest_job_id == job_id)}
+            .filter(HarvestObject.harvest_job_id == job_id)
+            .filter(~HarvestObject.guid.startswith(state.LINK_PREFIX))}
 
 
 def day_resources(day: dt.date) -> list[dict[str, Any]]:
@@ -187,3 +189,36 @@ def test_a_fetch_consumer_killed_mid_day_leaves_published_state_and_the_rerun_co
         assert sorted(r["format"] for r in day_resources(day)) == \
             ["CSV", "CSV", "Parquet", "Parquet"]
     assert objects(job["id"])[DAYS[1].isoformat()].retry_times == 2
+
+
+def test_a_run_test_job_left_on_the_gather_queue_is_not_gathered_again(
+        generated: Path, make_source: Callable[..., dict[str, Any]],
+        spawn: Callable[[str], subprocess.Popen], worker_ini: Path) -> None:
+    queue.purge_queues()
+    late = generated / "reads" / f"{DAYS[2]}.parquet"
+    held = late.rename(late.with_suffix(".held"))  # the last day's reads arrive later
+    source = make_source(source_config(generated))
+    subprocess.run([CKAN, "-c", str(worker_ini), "harvester", "run-test", source["name"]],
+                   check=True, capture_output=True, timeout=300)
+    model.Session.remove()
+    (job,) = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source["id"])
+    before = (job.status, job.gather_started, job.gather_finished, job.finished)
+    assert before[0] == "Finished"
+    assert sorted(objects(job.id)) == [DAYS[0].isoformat(), DAYS[1].isoformat()]
+    # run-test ran the job in its own process, and also left it on the gather queue
+    redis = queue.get_connection()
+    gather_key = queue.get_gather_routing_key()
+    assert redis.llen(gather_key) == 1
+
+    held.rename(late)
+    spawn("gather-consumer")
+    wait_for(lambda: redis.llen(gather_key) == 0 and not redis.keys(gather_key + ":*"),
+             "the gather consumer to take the job")
+    model.Session.remove()
+    job = HarvestJob.get(job.id)
+    # no day attached to the finished job, nothing sent to fetch, its record untouched
+    assert sorted(objects(job.id)) == [DAYS[0].isoformat(), DAYS[1].isoformat()]
+    assert redis.llen(queue.get_fetch_routing_key()) == 0
+    assert (job.status, job.gather_started, job.gather_finished, job.finished) == before
+    report = tk.get_action("ssen_smartmeter_job_report")({"ignore_auth": True}, {"id": job.id})
+    assert report["statuses"] == {"published": 2}

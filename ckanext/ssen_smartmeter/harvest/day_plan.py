@@ -75,6 +75,27 @@ def candidate_days(first: dt.date, last: dt.date | None, today: dt.date, lag_day
         day += dt.timedelta(days=1)
 
 
+def refusal(first: dt.date, last: dt.date | None, today: dt.date, lag_days: int,
+            asked: DayRange) -> str | None:
+    """Why none of the ``asked`` days can be worked on (None: some can).
+
+    A range that overlaps the source's ready days is accepted (its other days
+    are left alone); one that does not is refused rather than run as an
+    empty job.
+    """
+    days = str(asked.start) if asked.start == asked.end else f"{asked.start} to {asked.end}"
+    refused = f"cannot {'restate' if asked.restate else 'harvest'} {days}"
+    ready = last_ready_day(today, lag_days)
+    if asked.end < first:
+        return f"{refused}: before the source's first day ({first})"
+    if last is not None and asked.start > last:
+        return f"{refused}: after the source's last day ({last})"
+    if asked.start > ready:
+        return (f"{refused}: not ready yet (a day is published once it is {lag_days} "
+                f"day(s) old; the last ready day is {ready})")
+    return None
+
+
 def in_late_window(day: dt.date, today: dt.date, late_window_days: int) -> bool:
     """Whether a regular run still looks for late reads of published ``day``."""
     return day >= today - dt.timedelta(days=late_window_days)

@@ -12,6 +12,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.ssen_smartmeter.harvest import state
 from ckanext.ssen_smartmeter.harvest.harvester import source_roots
 from ckanext.ssen_smartmeter.harvest.sync_run import RunError, run_job
 from ckanext.ssen_smartmeter.pipeline import generate_day
@@ -42,6 +43,11 @@ def _week(source: dict[str, Any] | None) -> list[dt.date]:
         last = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=LAG_DAYS)
         first = last - dt.timedelta(days=DAYS - 1)
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _all_published(source_id: str, days: list[dt.date]) -> bool:
+    states = state.day_states(source_id, days)
+    return all(d in states and states[d].published for d in days)
 
 
 def load_demo(storage_root: Path, org_name: str) -> list[str]:
@@ -79,6 +85,8 @@ def load_demo(storage_root: Path, org_name: str) -> list[str]:
             "notes": "Synthetic half-hourly reads generated for the quick start.",
         })
         lines.append(f"created harvest source {SOURCE_NAME} for organisation {org_name}")
+    if source is not None and _all_published(source["id"], days):
+        return lines  # a job now would only add an empty one to the source
     try:
         report = run_job(SOURCE_NAME)
     except RunError as exc:

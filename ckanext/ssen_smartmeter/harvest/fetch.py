@@ -26,6 +26,7 @@ from ckanext.ssen_smartmeter.harvest.inputs import (
     with_checksums,
 )
 from ckanext.ssen_smartmeter.harvest.quality import public_report
+from ckanext.ssen_smartmeter.harvest.scrub import with_source_names
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
 __all__ = ["FetchError", "fetch", "now_utc", "parse_time", "worker_resources"]
@@ -98,6 +99,7 @@ def fetch(obj: HarvestObject, config: SourceConfig,
             or state.pinned_published_at(obj.harvest_source_id, day, obj.id)
         published_at = parse_time(pinned) if pinned else now_utc()
     state.set_extra(obj, state.PUBLISHED_AT, published_at.isoformat())
+    names = {str(f.path): f.name for f in (*reads, *topology_files)}
     try:
         output = aggregate.run([f.path for f in reads], topology_dir, day, work / "out", config,
                                published_at, previous=previous, progress=progress,
@@ -105,8 +107,9 @@ def fetch(obj: HarvestObject, config: SourceConfig,
                                checksums={str(f.path): f.sha256
                                           for f in (*reads, *topology_files) if f.sha256})
     except aggregate.InputError as exc:
-        raise FetchError(f"{day}: input unusable: {exc}") from None
-    names = {str(f.path): f.name for f in (*reads, *topology_files)}
+        # named as the source names the file (not its place in the work area), once
+        raise FetchError(f"{day}: input unusable: "
+                         f"{with_source_names(str(exc), names, str(work))}") from None
     quality = public_report(output.quality, names)
     state.set_extra(obj, state.QUALITY, quality)
     state.set_extra(obj, state.INPUTS, _digest(quality, "reads"))

@@ -16,7 +16,7 @@ import uuid
 import ckan.model as model
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
-from ckanext.ssen_smartmeter.harvest import state, workarea
+from ckanext.ssen_smartmeter.harvest import publish, state, workarea
 from ckanext.ssen_smartmeter.harvest.day_plan import (
     DayRange,
     batched,
@@ -42,6 +42,11 @@ def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
     today = today or today_utc()
     source_id = job.source_id
     _sweep_work_area(source_id)
+    linked = state.link_earlier_datasets(source_id)
+    if linked:
+        model.Session.commit()
+        publish.reindex(linked)
+        log.info("source %s: linked %d dataset(s) published earlier", source_id, len(linked))
     inputs = DayInputs(config)
     ids: list[str] = []
     missing: list[dt.date] = []

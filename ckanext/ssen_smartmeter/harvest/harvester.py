@@ -24,6 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject
+from sqlalchemy import event
 
 from ckanext.ssen_smartmeter.harvest import fetch, gather, import_day, state, workarea
 from ckanext.ssen_smartmeter.harvest import source_config as source_config_module
@@ -48,6 +49,37 @@ def site_threshold() -> int:
 def load_config(text: str | None) -> SourceConfig:
     """Parse a source's configuration with this site's roots and threshold."""
     return source_config_module.parse(text, source_roots(), site_threshold())
+
+
+def _claim_gather(job: HarvestJob) -> str | None:
+    """Claim ``job``'s gather (row lock); why not, if it is not in the state gather expects.
+
+    ckanext-harvest has set ``gather_started`` on the object (not yet in the
+    database) before calling the gather stage: the stored values decide. A
+    refused job gets its stored gather times back, also after ckanext-harvest
+    sets ``gather_finished`` on its way out.
+    """
+    with model.Session.no_autoflush:
+        status, started, finished = (
+            model.Session.query(HarvestJob.status, HarvestJob.gather_started,
+                                HarvestJob.gather_finished)
+            .filter(HarvestJob.id == job.id).with_for_update().one())
+    if status == "Running" and started is None and finished is None:
+        model.Session.commit()  # stores gather_started: any later delivery is refused
+        return None
+    stored = {"gather_started": started, "gather_finished": finished}
+
+    def keep_stored(*_args: Any) -> None:
+        for key, value in stored.items():
+            setattr(job, key, value)
+
+    keep_stored()
+    model.Session.commit()  # releases the lock
+    # ckanext-harvest's gather_stage sets gather_finished and saves the job next
+    event.listen(model.Session(), "before_flush", keep_stored, once=True)
+    if status != "Running":
+        return f"it is {status}"
+    return "its gather already started"
 
 
 @tk.blanket.config_declarations
@@ -100,6 +132,18 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
         return config
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        """ckanext-harvest's gather (queue consumer, ``run-test``): once per job.
+
+        A job is gathered only while it is ``Running`` and no gather of it has
+        started: ``ckan harvester run-test`` runs its job in process but also
+        leaves it on the gather queue, and Redis re-delivers a gather message
+        after two hours. Such a job is skipped (logged), its record untouched.
+        """
+        claimed = _claim_gather(harvest_job)
+        if claimed is not None:
+            log.warning("job %s of source %s not gathered again: %s", harvest_job.id,
+                        harvest_job.source_id, claimed)
+            return []
         return self.gather_days(harvest_job)
 
     def gather_days(self, harvest_job: HarvestJob, asked: DayRange | None = None) -> list[str]:

@@ -42,12 +42,14 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
     published_at = dt.datetime.fromisoformat(state.get_extra(obj, state.PUBLISHED_AT))
     owner = publish.owner_org_id(config, source_owner_org, user)
     datasets: dict[str, str] = {}
+    names: dict[str, str] = {}
     resources: dict[str, dict[str, str]] = {}
     files: list[str] = []
     for level in LEVELS:
         saved = publish.publish_level(config, level, day, owner, outputs[level], quality,
                                       quality.get("meters"), published_at, user)
         datasets[level] = saved["id"]
+        names[level] = saved["name"]
         resources[level] = {
             fmt: next(r["id"] for r in saved["resources"]
                       if r.get("period_start") == day.isoformat()
@@ -64,8 +66,10 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
     if kind is Kind.RESTATE and current is not None:
         restatement.record(outcome, obj, current, quality)
     state.set_extra(obj, state.OUTCOME, outcome)
-    obj.package_id = datasets["lv_feeder"]
+    linked = [dataset_id for level, dataset_id in datasets.items()
+              if state.link_dataset(obj, dataset_id, names[level])]
     state.make_current(obj)
     obj.save()
+    publish.reindex(linked)  # the index names the source of a dataset linked just now
     workarea.remove(state.get_extra(obj, state.WORK_DIR))
     return True

@@ -148,3 +148,11 @@ def _summary(exc: tk.ValidationError) -> str:
             messages = [f"{k}: {v}" for m in messages for k, v in m.items()]
         parts.append(f"{field}: {messages}")
     return "; ".join(parts) or str(exc)
+
+
+def reindex(dataset_ids: list[str]) -> None:
+    """Index ``dataset_ids`` again (after a change the dataset write did not see)."""
+    from ckan.lib import search
+
+    for dataset_id in dataset_ids:
+        search.rebuild(dataset_id)

@@ -9,6 +9,7 @@ Dates and times survive, as they say which day failed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _DATE_OR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?Z?")
@@ -41,3 +42,18 @@ def public_message(message: str) -> str:
     first = message.strip().splitlines()[0] if message.strip() else ""
     text = _IDENTIFIER.sub("#", first)
     return text if len(text) <= _MAX else text[:_MAX] + "…"
+
+
+def with_source_names(message: str, names: Mapping[str, str], work_dir: str | None = None
+                      ) -> str:
+    """``message`` naming each input as its source does (``names``: local path ->
+    name under the source), once: engines repeat the file, quoted, after the
+    reason; that repeat is dropped when the file is already named. Any other
+    path under ``work_dir`` (the harvester's work area) loses that prefix."""
+    for path in sorted(names, key=len, reverse=True):
+        if message.count(path) > 1:
+            message = re.sub(r"\s*(['\"])" + re.escape(path) + r"\1", "", message)
+        message = message.replace(path, names[path])
+    if work_dir:
+        message = message.replace(work_dir.rstrip("/") + "/", "")
+    return message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,9 @@ OUTCOME = "outcome"  # {status, files, datasets, late?, restated?}
 WORK_DIR = "work_dir"
 
 _JSON_KEYS = {INPUTS, TOPOLOGY, QUALITY, OUTPUTS, OUTCOME}
+
+#: guid prefix of the objects that link a published dataset to its source
+LINK_PREFIX = "dataset:"
 
 
 def get_extra(obj: HarvestObject, key: str, default: Any = None) -> Any:
@@ -130,6 +134,67 @@ def job_objects(job_id: str) -> list[HarvestObject]:
     return (
         model.Session.query(HarvestObject)
         .filter(HarvestObject.harvest_job_id == job_id)
+        .filter(~HarvestObject.guid.startswith(LINK_PREFIX))
         .order_by(HarvestObject.guid, HarvestObject.gathered)
         .all()
     )
+
+
+def link_dataset(obj: HarvestObject, dataset_id: str, name: str) -> bool:
+    """Link a dataset ``obj`` published to its source; ``True`` if the link is new.
+
+    ckanext-harvest counts, lists (``harvest_source_id`` in the search index)
+    and clears (``clearsource``) a source's datasets through the
+    ``package_id`` of its *current* objects, one object per dataset. Day
+    objects write into two monthly datasets each, so each dataset gets one
+    link object of its own (``guid`` ``dataset:<name>``, created in the job
+    that first published into it); day objects carry no ``package_id``.
+    """
+    linked = (
+        model.Session.query(HarvestObject.id)
+        .filter(HarvestObject.harvest_source_id == obj.harvest_source_id)
+        .filter(HarvestObject.package_id == dataset_id)
+        .filter(HarvestObject.current.is_(True))
+        .filter(HarvestObject.guid.startswith(LINK_PREFIX))
+        .first()
+    )
+    if linked is not None:
+        return False
+    now = dt.datetime.utcnow()
+    model.Session.add(HarvestObject(
+        id=str(uuid.uuid4()), guid=LINK_PREFIX + name, job=obj.job,
+        harvest_source_id=obj.harvest_source_id, package_id=dataset_id, current=True,
+        state="COMPLETE", report_status="added", content=json.dumps({"dataset": name}),
+        gathered=now, fetch_started=now, fetch_finished=now, import_started=now,
+        import_finished=now,
+    ))
+    return True
+
+
+def link_earlier_datasets(source_id: str) -> list[str]:
+    """Link the datasets of days published before link objects existed; their ids.
+
+    Such day objects carry the LV-feeder dataset as ``package_id`` (the
+    substation dataset was not linked); after this they carry none. Only
+    those objects are read, so once done this is one empty query.
+    """
+    objects = (
+        model.Session.query(HarvestObject)
+        .filter(HarvestObject.harvest_source_id == source_id)
+        .filter(HarvestObject.package_id.isnot(None))
+        .filter(~HarvestObject.guid.startswith(LINK_PREFIX))
+        .all()
+    )
+    linked: list[str] = []
+    for obj in objects:
+        if obj.current:
+            datasets = (get_extra(obj, OUTCOME) or {}).get("datasets") or {}
+            for dataset_id in datasets.values():
+                name = model.Session.query(model.Package.name) \
+                    .filter(model.Package.id == dataset_id).scalar()
+                if name is not None and link_dataset(obj, dataset_id, name):
+                    model.Session.flush()
+                    linked.append(dataset_id)
+        obj.package_id = None
+    return linked
+

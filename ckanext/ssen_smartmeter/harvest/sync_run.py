@@ -18,7 +18,9 @@ from ckanext.harvest import queue
 from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
+from ckanext.ssen_smartmeter.harvest import day_plan
 from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
+from ckanext.ssen_smartmeter.harvest.gather import today_utc
 from ckanext.ssen_smartmeter.harvest.report import job_report
 
 
@@ -53,11 +55,28 @@ def find_source(source: str) -> dict[str, Any]:
     return found
 
 
+def _check_asked(source_dict: dict[str, Any], asked: DayRange) -> None:
+    """Refuse days the source can never work on now (no empty job is created)."""
+    from ckanext.ssen_smartmeter.harvest.harvester import load_config
+    from ckanext.ssen_smartmeter.harvest.source_config import SourceConfigError
+
+    try:
+        config = load_config(source_dict.get("config"))
+    except SourceConfigError:
+        return  # the job's gather records the invalid configuration
+    refused = day_plan.refusal(config.first_date, config.last_date, today_utc(),
+                               config.lag_days, asked)
+    if refused is not None:
+        raise RunError(f"source {source_dict['name']!r}: {refused}")
+
+
 def run_job(source: str, asked: DayRange | None = None,
             on_start: Callable[[list[str]], None] | None = None,
             on_object: Callable[[HarvestObject], None] | None = None) -> dict[str, Any]:
     """Run one job of ``source`` to the end; return its per-day report."""
     source_dict = find_source(source)
+    if asked is not None:
+        _check_asked(source_dict, asked)
     try:
         job_dict = tk.get_action("harvest_job_create")(
             site_context(), {"source_id": source_dict["id"], "run": False})
