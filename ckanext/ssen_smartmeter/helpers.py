@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.ssen_smartmeter import profile_view
 
 __all__ = [
+    "humanize_entity_type",
     "ssen_smartmeter_label",
     "ssen_smartmeter_load_profile",
     "ssen_smartmeter_privacy_threshold",
@@ -16,6 +17,18 @@ __all__ = [
 ]
 
 SCHEMA_TYPE = "smart-meter"
+
+
+@tk.chained_helper
+def humanize_entity_type(
+    next_helper: Any, entity_type: str, object_type: str, purpose: str
+) -> str | None:
+    """CKAN's labels of a dataset type, with ours named in words: "Smart meter
+    datasets", "Search smart meter datasets...", not "Smart-meters" (CKAN
+    capitalises the type's name). Chained: other types keep CKAN's labels."""
+    if entity_type == "package" and object_type == SCHEMA_TYPE:
+        object_type = "smart_meter_dataset"
+    return next_helper(entity_type, object_type, purpose)
 
 
 def ssen_smartmeter_label(field_name: str, value: Any, resource: bool = False) -> str:

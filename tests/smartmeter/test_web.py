@@ -201,6 +201,15 @@ def test_facets_list_and_filter(app, sysadmin, org):
                            frequency=frequency, target_audience=audience, resources=[]),
         )
     body = app.get("/smart-meter/").body
+    # the type named in words, not CKAN's "Smart-meters"
+    soup = BeautifulSoup(body, "html.parser")
+    assert soup.select_one(".search-form h1").get_text(" ", strip=True) == (
+        "3 smart meter datasets found"
+    )
+    assert soup.select_one("#field-giant-search")["placeholder"] == (
+        "Search Smart meter datasets..."
+    )
+    assert "Smart-meter" not in body and "smart-meters" not in body
     for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
                   "Target audience"):
         assert title in body
