@@ -19,10 +19,24 @@ def declarations() -> list[Path]:
     )
 
 
+def plugin_names() -> dict[str, str]:
+    """Package (dotted) -> the plugin name ``ckan.plugins`` takes, from the
+    entry points: the declaration beside a plugin's module is that plugin's."""
+    from importlib.metadata import entry_points
+
+    return {
+        ep.value.split(":")[0].rsplit(".", 1)[0]: ep.name
+        for ep in entry_points(group="ckan.plugins")
+        if ep.value.startswith("ckanext.ssen_")
+    }
+
+
 def table() -> str:
     rows = ["| option | default | plugin | description |", "| --- | --- | --- | --- |"]
+    names = plugin_names()
     for path in declarations():
-        plugin = path.parent.relative_to(ROOT / "ckanext").as_posix().replace("/", ".")
+        folder = path.parent.relative_to(ROOT).as_posix()
+        plugin = names[folder.replace("/", ".")]
         for group in yaml.safe_load(path.read_text())["groups"]:
             for opt in group["options"]:
                 default = opt.get("default", "")
