@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.ssen_smartmeter import profile_view
 
 __all__ = [
+    "format_resource_items",
     "humanize_entity_type",
     "ssen_smartmeter_label",
     "ssen_smartmeter_load_profile",
@@ -17,6 +18,23 @@ __all__ = [
 ]
 
 SCHEMA_TYPE = "smart-meter"
+
+
+@tk.chained_helper
+def format_resource_items(next_helper: Any, items: Any) -> list[tuple[str, Any]]:
+    """CKAN's "Show more" rows of a resource page, without what a smart meter
+    file's schema rows already show above them (scheming's page lists every key
+    again, the quality report and table schema as Python text). Other
+    resources keep CKAN's rows."""
+    items = list(items)
+    keys = {key for key, _ in items}
+    if not {"period_start", "quality_report"} <= keys:
+        return next_helper(items)
+    schema = tk.h.scheming_get_dataset_schema(SCHEMA_TYPE) or {}
+    shown = {f["field_name"] for f in schema.get("resource_fields", [])}
+    return next_helper(
+        [(k, v) for k, v in items if k not in shown and not isinstance(v, (dict, list))]
+    )
 
 
 @tk.chained_helper

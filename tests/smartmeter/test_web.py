@@ -246,6 +246,11 @@ def test_resource_page_shows_its_quality_summary(app, published):
     rows = soup.select(".ssen-quality-table tbody tr")
     assert [r["data-resource-id"] for r in rows] == [res["id"]]
     assert rows[0].select("td")[0].text.strip() == "2,000"
+    # "Show more" adds what the schema's rows do not show, never a field again
+    # nor a report as Python text
+    more = [r.select_one("th").get_text(strip=True) for r in soup.select("tr.toggle-more")]
+    assert more and not {"Quality report", "Table schema", "Period start"} & set(more)
+    assert "{'" not in body and "'required': True" not in body
 
 
 def test_facets_on_the_organization_page(app, sysadmin, org):
