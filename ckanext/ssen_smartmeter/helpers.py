@@ -87,7 +87,10 @@ def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
                 "rows_read": read,
                 "rows_accepted": accepted,
                 "rows_rejected": sum(_int(v) for v in rejected.values()),
-                "rejected": sorted(rejected.items(), key=lambda kv: (-_int(kv[1]), kv[0])),
+                "rejected": sorted(
+                    ((k, v) for k, v in rejected.items() if _int(v)),
+                    key=lambda kv: (-_int(kv[1]), kv[0]),
+                ),
                 "accepted_pct": round(100 * accepted / read, 2) if read else None,
                 "meters": report.get("meters"),
                 "units_published": res.get("units_published"),

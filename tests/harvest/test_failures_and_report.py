@@ -143,11 +143,13 @@ def test_job_report_action_cli_and_job_page_agree(
     assert [r["data-day"] for r in rows] == [d.isoformat() for d in DAYS]
     for row, expected in zip(rows, action["days"], strict=True):
         assert row["data-status"] == "published"
-        assert row.select_one(".rows-read").get_text(strip=True) == str(expected["rows_read"])
+        # counts with thousands separators, as on the dataset page
+        assert row.select_one(".rows-read").get_text(strip=True) == f"{expected['rows_read']:,}"
+        assert "," in row.select_one(".rows-read").get_text(strip=True)
         assert row.select_one(".cells-p1").get_text(strip=True) == \
-            str(expected["cells_suppressed_p1"])
+            f"{expected['cells_suppressed_p1']:,}"
         assert row.select_one(".cells-p2").get_text(strip=True) == \
-            str(expected["cells_suppressed_p2"])
+            f"{expected['cells_suppressed_p2']:,}"
         assert len(row.select(".files div")) == 4
 
 

@@ -17,7 +17,9 @@ def quality_report(**overrides: Any) -> dict[str, Any]:
     report: dict[str, Any] = {
         "rows_read": 1000,
         "rows_accepted": 990,
-        "rejected": {"bad_mpan": 4, "duplicate": 6},
+        # as the pipeline writes it: every reason, most of them 0
+        "rejected": {"bad_mpan": 4, "bad_timestamp": 0, "bad_value": 0, "duplicate": 6,
+                     "negative_value": 0, "outside_day": 0, "unmapped_meter": 0},
         "meters": 21,
         "feeders_published": 2,
         "substations_published": 1,

@@ -29,7 +29,8 @@ def test_dataset_page_screenshot(
 
     pkg = helpers.call_action(
         "package_create", {"user": sysadmin["name"]},
-        **data.dataset(org["id"], resources=[]),
+        # the month still open: its freshness is up to date, not complete
+        **data.dataset(org["id"], resources=[], temporal_coverage_end="2024-02-12"),
     )
     parquet = Path(data.write_feeder_parquet(str(tmp_path / "day.parquet"))).read_bytes()
     res = data.resource("LV feeder, 2024-02-12 (Parquet)", format="Parquet")
