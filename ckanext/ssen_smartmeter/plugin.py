@@ -65,7 +65,9 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     def dataset_facets(
         self, facets_dict: dict[str, Any], package_type: str
     ) -> dict[str, Any]:
-        facets_dict.update(facets.titles())
+        # not on /harvest: a harvest source has none of these fields
+        if package_type != "harvest":
+            facets_dict.update(facets.titles())
         return facets_dict
 
     def organization_facets(

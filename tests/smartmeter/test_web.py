@@ -105,6 +105,11 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     privacy = coverage.select_one("[data-field=privacy_threshold]").text
     assert "at least 5 smart meters" in privacy
 
+    # use cases one a line, as entered (not run together)
+    assert [li.get_text(strip=True) for li in soup.select("ul.ssen-lines li")] == [
+        "Network planning", "Heat pump uptake studies",
+    ]
+
     badge = soup.select_one(".ssen-freshness")
     assert badge["data-freshness"] == "up-to-date"
     assert "Up to date" in badge.text
@@ -325,3 +330,11 @@ def test_substation_dataset_page_speaks_of_substations(app, sysadmin, org, creat
     assert soup.select_one("[data-field=aggregation_level]").text.strip() == (
         "Secondary substation"
     )
+
+
+def test_the_harvest_page_has_no_smart_meter_facets(app, sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]},
+                        **data.dataset(org["id"], resources=[]))
+    harvest = app.get("/harvest").body
+    assert "Licence area" not in harvest and "Aggregation level" not in harvest
+    assert "Licence area" in app.get("/smart-meter/").body  # (where they belong)
