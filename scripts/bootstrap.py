@@ -32,6 +32,13 @@ PLUGINS = (
     "ssen_search activity scheming_datasets harvest ssen_smartmeter "
     "ssen_smartmeter_harvester ssen_roadmap dcat text_view image_view"
 )
+SITE_DESCRIPTION = "Smart meter consumption by LV feeder and secondary substation"
+SITE_INTRO = (
+    "Half-hourly electricity consumption from smart meters, added up per LV feeder and "
+    "secondary substation, one file a day; a value is published only when at least five "
+    "meters stand behind it. See the [datasets](/smart-meter) and the "
+    "[data roadmap](/roadmap) of what comes next."
+)
 SCHEMING = {
     "scheming.dataset_schemas": "ckanext.ssen_smartmeter.schemas:smart_meter.yaml "
     "ckanext.ssen_smartmeter.schemas:dataset.yaml",
@@ -130,6 +137,10 @@ def site_settings(args: argparse.Namespace) -> dict[str, str]:
         "ckan.datastore.read_url": f"{db}/{args.db_prefix}datastore_default",
         "ckan.site_url": f"http://127.0.0.1:{args.port}",
         "ckan.site_title": "SSEN Open Data Portal (demo)",
+        # the home and about pages (CKAN's own are placeholders)
+        "ckan.site_description": SITE_DESCRIPTION,
+        "ckan.site_intro_text": SITE_INTRO,
+        "ckan.site_about": SITE_INTRO,
         "ckan.site_id": "ssen",
         "ckan.devserver.host": "127.0.0.1",
         "ckan.devserver.port": str(args.port),

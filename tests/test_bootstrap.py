@@ -64,6 +64,9 @@ def test_bootstrap_is_idempotent(scratch: Path) -> None:
     settings = dict(
         line.split("=", 1) for line in ini.splitlines() if "=" in line and line[0] not in "#;["
     )
+    # the home and about pages say what the portal holds, not CKAN's placeholder
+    assert "LV feeder" in settings["ckan.site_intro_text"]
+    assert "(/roadmap)" in settings["ckan.site_about"]
     views = settings["ckan.views.default_views"].split()
     assert views and set(views) <= set(settings["ckan.plugins"].split())
     before = {p.name: p.read_bytes() for p in scratch.glob("*.ini")}

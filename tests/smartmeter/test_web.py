@@ -338,3 +338,10 @@ def test_the_harvest_page_has_no_smart_meter_facets(app, sysadmin, org):
     harvest = app.get("/harvest").body
     assert "Licence area" not in harvest and "Aggregation level" not in harvest
     assert "Licence area" in app.get("/smart-meter/").body  # (where they belong)
+
+
+def test_the_home_page_points_to_the_data_not_a_placeholder(app):
+    soup = BeautifulSoup(app.get("/").body, "html.parser")
+    assert not soup.select("img[src*=placeholder-420x220]")
+    links = {a["href"] for a in soup.select(".ssen-home-links a")}
+    assert links == {"/smart-meter/", "/roadmap"}
