@@ -1,4 +1,5 @@
 """ckanext-ssen: smart meter data, data roadmap and PostgreSQL search for CKAN 2.12."""
+
 from __future__ import annotations
 
 from setuptools import find_namespace_packages, setup

@@ -21,6 +21,7 @@ Generates one synthetic day (``--scale`` x 1.8M meters, cached under
 Prints wall seconds (median and best), peak RSS of each process, rows/s, the
 harvest's stage breakdown and its overhead over the bare aggregation.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,10 @@ def ensure_day(meters: int) -> Path:
 
         started = time.perf_counter()
         generate_day(meters, DAY, folder, seed=SEED, fmt="parquet")
-        print(f"generated {meters:,} meters for {DAY} in {time.perf_counter() - started:.1f}s",
-              file=sys.stderr)
+        print(
+            f"generated {meters:,} meters for {DAY} in {time.perf_counter() - started:.1f}s",
+            file=sys.stderr,
+        )
     return folder
 
 
@@ -98,14 +101,26 @@ def child_setup(ini: str, folder: Path) -> dict[str, Any]:
     admin = factories.Sysadmin(name="bench-admin")
     factories.Organization(name="bench-org", users=[{"name": admin["name"], "capacity": "admin"}])
     config = {
-        "reads": str(folder / "reads"), "reads_pattern": "{date}.parquet",
-        "topology": str(folder / "topology"), "licence_areas": ["SHEPD", "SEPD"],
-        "first_date": DAY.isoformat(), "last_date": DAY.isoformat(), "threshold": 5,
+        "reads": str(folder / "reads"),
+        "reads_pattern": "{date}.parquet",
+        "topology": str(folder / "topology"),
+        "licence_areas": ["SHEPD", "SEPD"],
+        "first_date": DAY.isoformat(),
+        "last_date": DAY.isoformat(),
+        "threshold": 5,
     }
-    tk.get_action("harvest_source_create")({"user": admin["name"]}, {
-        "name": SOURCE, "title": "Bench", "url": config["reads"],
-        "source_type": "ssen_smartmeter", "owner_org": "bench-org", "frequency": "MANUAL",
-        "config": json.dumps(config)})
+    tk.get_action("harvest_source_create")(
+        {"user": admin["name"]},
+        {
+            "name": SOURCE,
+            "title": "Bench",
+            "url": config["reads"],
+            "source_type": "ssen_smartmeter",
+            "owner_org": "bench-org",
+            "frequency": "MANUAL",
+            "config": json.dumps(config),
+        },
+    )
     return {"ok": True}
 
 
@@ -113,8 +128,13 @@ def child_bare(folder: Path, out: Path) -> dict[str, Any]:
     from ckanext.ssen_smartmeter.pipeline import AggregateConfig, aggregate_day
 
     started = time.perf_counter()
-    report = aggregate_day([folder / "reads" / f"{DAY}.parquet"], folder / "topology", DAY, out,
-                           AggregateConfig(threshold=5, published_at=PUBLISHED_AT))
+    report = aggregate_day(
+        [folder / "reads" / f"{DAY}.parquet"],
+        folder / "topology",
+        DAY,
+        out,
+        AggregateConfig(threshold=5, published_at=PUBLISHED_AT),
+    )
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": report.rows_read, "peak_rss_mib": peak_rss_mib()}
 
@@ -152,16 +172,17 @@ def child_harvest(ini: str) -> dict[str, Any]:
                 path.unlink()
         tk.get_action("dataset_purge")(site_context(), {"id": name})
     source_id = tk.get_action("harvest_source_show")(
-        {**site_context(), "use_cache": False}, {"id": SOURCE})["id"]
+        {**site_context(), "use_cache": False}, {"id": SOURCE}
+    )["id"]
     tk.get_action("harvest_source_clear")(site_context(), {"id": source_id})
-    return {"seconds": seconds, "rows": day["rows_read"], "peak_rss_mib": rss,
-            "stages": stages}
+    return {"seconds": seconds, "rows": day["rows_read"], "peak_rss_mib": rss, "stages": stages}
 
 
 # ---- parent ------------------------------------------------------------------------------
 def run_child(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True
+    )
     if done.returncode:
         raise SystemExit(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -195,27 +216,38 @@ def main() -> None:
         bare.append(run_child("bare", str(folder), str(out)))
         harvest.append(run_child("harvest"))
         subprocess.run(["rm", "-rf", str(out)], check=True)
-        print(f"run {i + 1}: bare {bare[-1]['seconds']:.2f}s, "
-              f"harvest {harvest[-1]['seconds']:.2f}s", file=sys.stderr)
+        print(
+            f"run {i + 1}: bare {bare[-1]['seconds']:.2f}s, harvest {harvest[-1]['seconds']:.2f}s",
+            file=sys.stderr,
+        )
 
     rows = bare[0]["rows"]
-    print(f"\none day, {meters:,} meters ({args.scale:g} x 1.8M), {rows:,} rows read; "
-          f"{args.repeat} run(s) each, fresh process per run, {os.cpu_count()} cores")
+    print(
+        f"\none day, {meters:,} meters ({args.scale:g} x 1.8M), {rows:,} rows read; "
+        f"{args.repeat} run(s) each, fresh process per run, {os.cpu_count()} cores"
+    )
     print(f"{'variant':<34}{'median s':>10}{'best s':>9}{'rows/s':>14}{'peak RSS MiB':>14}")
-    for name, runs in (("bare aggregate_day", bare), ("harvest job (gather+fetch+import)",
-                                                      harvest)):
+    for name, runs in (
+        ("bare aggregate_day", bare),
+        ("harvest job (gather+fetch+import)", harvest),
+    ):
         times = [r["seconds"] for r in runs]
-        print(f"{name:<34}{statistics.median(times):>10.2f}{min(times):>9.2f}"
-              f"{rows / statistics.median(times):>14,.0f}"
-              f"{max(r['peak_rss_mib'] for r in runs):>14.0f}")
+        print(
+            f"{name:<34}{statistics.median(times):>10.2f}{min(times):>9.2f}"
+            f"{rows / statistics.median(times):>14,.0f}"
+            f"{max(r['peak_rss_mib'] for r in runs):>14.0f}"
+        )
     fetch = statistics.median(r["stages"]["fetch"] for r in harvest)
     imp = statistics.median(r["stages"]["import"] for r in harvest)
-    b, h = statistics.median(r["seconds"] for r in bare), \
-        statistics.median(r["seconds"] for r in harvest)
-    print(f"harvest stages (median): fetch {fetch:.2f}s, import {imp:.2f}s, "
-          f"rest (gather, job bookkeeping) {h - fetch - imp:.2f}s")
-    print(f"harvest overhead over bare aggregation: {100 * (h - b) / b:+.1f}% "
-          f"(target <= +20%)")
+    b, h = (
+        statistics.median(r["seconds"] for r in bare),
+        statistics.median(r["seconds"] for r in harvest),
+    )
+    print(
+        f"harvest stages (median): fetch {fetch:.2f}s, import {imp:.2f}s, "
+        f"rest (gather, job bookkeeping) {h - fetch - imp:.2f}s"
+    )
+    print(f"harvest overhead over bare aggregation: {100 * (h - b) / b:+.1f}% (target <= +20%)")
 
 
 if __name__ == "__main__":

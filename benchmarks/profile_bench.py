@@ -7,6 +7,7 @@ dataset_id; default 87,000 feeders x 48 = 4.18 M rows), then times what one
 page view does (suggestions + one feeder's profile + the SVG) against a
 naive baseline that reads the whole file and filters it in pandas.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -84,8 +85,10 @@ def main() -> None:
         write_day(path, feeders)
         meta = pq.ParquetFile(path).metadata
         took = time.perf_counter() - start
-        print(f"file: {meta.num_rows:,} rows, {meta.num_row_groups} row groups, "
-              f"{path.stat().st_size / 1e6:.1f} MB (written in {took:.1f} s)")
+        print(
+            f"file: {meta.num_rows:,} rows, {meta.num_row_groups} row groups, "
+            f"{path.stat().st_size / 1e6:.1f} MB (written in {took:.1f} s)"
+        )
         target = f"{feeders // 2 - 1:010d}02"  # a feeder near the end of the file
 
         spawn = multiprocessing.get_context("spawn")
@@ -94,10 +97,14 @@ def main() -> None:
         with spawn.Pool(1) as pool:
             baseline, peak_naive = pool.apply(naive_view, (str(path), target))
 
-        print(f"page view (200 suggestions + 1 profile + SVG of {svg_bytes:,} bytes): "
-              f"{ours * 1000:.0f} ms, peak RSS {peak_ours:.0f} MB, {n_units} suggestions")
-        print(f"naive baseline (read whole file, filter in pandas): {baseline * 1000:.0f} ms, "
-              f"peak RSS {peak_naive:.0f} MB")
+        print(
+            f"page view (200 suggestions + 1 profile + SVG of {svg_bytes:,} bytes): "
+            f"{ours * 1000:.0f} ms, peak RSS {peak_ours:.0f} MB, {n_units} suggestions"
+        )
+        print(
+            f"naive baseline (read whole file, filter in pandas): {baseline * 1000:.0f} ms, "
+            f"peak RSS {peak_naive:.0f} MB"
+        )
         print(f"speed-up: {baseline / ours:.0f}x")
 
 

@@ -21,6 +21,7 @@ test client (no network, no WSGI server) as an anonymous visitor:
 
 Prints p50/p95/max per variant, requests/s and the process's peak RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,9 +98,7 @@ def seed(count: int) -> tuple[str, str]:
     org = tk.get_action("organization_create")(dict(ctx), {"name": "bench-org", "title": "SSEN"})
     started = time.perf_counter()
     for index in range(count):
-        status = rng.choices(
-            ["planned", "in_development", "published", "retired"], [5, 2, 4, 1]
-        )[0]
+        status = rng.choices(["planned", "in_development", "published", "retired"], [5, 2, 4, 1])[0]
         year = rng.choice([2024, 2025, 2026, 2027])
         data: dict[str, Any] = {
             "name": f"roadmap-bench-{index:04d}",

@@ -18,6 +18,7 @@ contain ``test`` or ``bench``). Steps:
    JSONB values without the tsvector/GIN indexes; facets counted in Python),
    in the same run on the same data.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,9 @@ def generate(count: int, seed: int) -> None:
     rng = random.Random(seed)
     orgs = []
     for i in range(20):
-        org = model.Group(name=f"org-{i}", title=f"Organisation {i}", type="organization",
-                          is_organization=True)
+        org = model.Group(
+            name=f"org-{i}", title=f"Organisation {i}", type="organization", is_organization=True
+        )
         model.Session.add(org)
         orgs.append(org)
     tags = [model.Tag(name=f"tag-{w}") for w in WORDS]
@@ -91,23 +93,29 @@ def generate(count: int, seed: int) -> None:
     for i in range(count):
         words = rng.sample(WORDS, 6)
         package = model.Package(
-            id=str(uuid.UUID(int=rng.getrandbits(128))), name=f"dataset-{i:05d}",
+            id=str(uuid.UUID(int=rng.getrandbits(128))),
+            name=f"dataset-{i:05d}",
             title=" ".join(words[:4]).capitalize(),
-            notes=" ".join(rng.choices(WORDS, k=40)), license_id=rng.choice(LICENSES),
-            owner_org=rng.choice(orgs).id, type="dataset", state="active", private=False,
+            notes=" ".join(rng.choices(WORDS, k=40)),
+            license_id=rng.choice(LICENSES),
+            owner_org=rng.choice(orgs).id,
+            type="dataset",
+            state="active",
+            private=False,
         )
         model.Session.add(package)
         for tag in rng.sample(tags, rng.randint(1, 5)):
             model.Session.add(model.PackageTag(package=package, tag=tag, state="active"))
         for position in range(rng.randint(1, 4)):
             resource = model.Resource(
-                package_id=package.id, url=f"http://data.invalid/{i}/{position}",
-                format=rng.choice(FORMATS), name=f"{rng.choice(WORDS)} file",
+                package_id=package.id,
+                url=f"http://data.invalid/{i}/{position}",
+                format=rng.choice(FORMATS),
+                name=f"{rng.choice(WORDS)} file",
             )
             resource.position = position
             model.Session.add(resource)
-        package.extras = {"frequency": rng.choice(FREQUENCIES),
-                          "licence_area": rng.choice(AREAS)}
+        package.extras = {"frequency": rng.choice(FREQUENCIES), "licence_area": rng.choice(AREAS)}
         if i % 500 == 499:
             model.Session.commit()
             rate = (i + 1) / (time.perf_counter() - start)
@@ -132,9 +140,12 @@ def main() -> int:
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the datasets of a previous run (same --datasets): "
-                             "only clear and rebuild the index")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the datasets of a previous run (same --datasets): "
+        "only clear and rebuild the index",
+    )
     args = parser.parse_args()
 
     app = load_ckan(args.ini)
@@ -155,8 +166,11 @@ def main() -> int:
             _run_migrations("ssen_search")
             search.clear_all()
             # give the rebuild a compact table, as a first build would have
-            with model.ensure_engine().connect().execution_options(
-                    isolation_level="AUTOCOMMIT") as connection:
+            with (
+                model.ensure_engine()
+                .connect()
+                .execution_options(isolation_level="AUTOCOMMIT") as connection
+            ):
                 connection.execute(text(f"VACUUM FULL {TABLE}"))
         else:
             reset_database()
@@ -166,8 +180,10 @@ def main() -> int:
         search.rebuild(defer_commit=True, quiet=True)
         rebuild_s = time.perf_counter() - start
         indexed = model.Session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar()
-        print(f"rebuild: {indexed} datasets in {rebuild_s:.1f} s = "
-              f"{indexed / rebuild_s:.0f} datasets/s")
+        print(
+            f"rebuild: {indexed} datasets in {rebuild_s:.1f} s = "
+            f"{indexed / rebuild_s:.0f} datasets/s"
+        )
         model.Session.execute(text(f"ANALYZE {TABLE}"))
         model.Session.commit()
 
@@ -179,14 +195,20 @@ def main() -> int:
 
         text_q = {"q": "{term}", "rows": 20}
         facet_q = {"q": "*:*", "rows": 20, "facet.field": FACETS, "facet.limit": 50}
-        filter_q = {"q": "{term}", "rows": 20,
-                    "fq": "+organization:{org} +res_format:CSV "
-                          "+metadata_modified:[NOW-1YEAR TO NOW]"}
+        filter_q = {
+            "q": "{term}",
+            "rows": 20,
+            "fq": "+organization:{org} +res_format:CSV +metadata_modified:[NOW-1YEAR TO NOW]",
+        }
         questions = {"text query": text_q, "5-facet query": facet_q, "filtered query": filter_q}
 
         def params(question: dict[str, Any], i: int) -> dict[str, Any]:
-            return {k: v.replace("{term}", terms[i]).replace("{org}", orgs[i])
-                    if isinstance(v, str) else v for k, v in question.items()}
+            return {
+                k: v.replace("{term}", terms[i]).replace("{org}", orgs[i])
+                if isinstance(v, str)
+                else v
+                for k, v in question.items()
+            }
 
         def action(question: dict[str, Any]) -> Callable[[int], Any]:
             return lambda i: package_search(dict(context), params(question, i))
@@ -195,20 +217,25 @@ def main() -> int:
             # CKAN's PackageSearchQuery (Solr parameter building) + our engine,
             # without the action's validation and result decoding
             def run(i: int) -> Any:
-                query = dict(params(question, i), fl="name",
-                             sort="score desc, metadata_modified desc")
+                query = dict(
+                    params(question, i), fl="name", sort="score desc, metadata_modified desc"
+                )
                 if query.get("facet.field"):
                     query["facet.field"] = list(query["facet.field"])
                 return search.query_for(model.Package).run(query)
+
             return run
 
         def naive_text(i: int) -> Any:
-            return model.Session.execute(text(
-                f"SELECT doc->>'name', count(*) OVER () FROM {TABLE} "
-                "WHERE concat_ws(' ', doc->>'title', doc->>'notes', doc->>'tags', "
-                "doc->>'res_name') ILIKE :p "
-                "ORDER BY doc->>'metadata_modified' DESC LIMIT 20"),
-                {"p": f"%{terms[i]}%"}).all()
+            return model.Session.execute(
+                text(
+                    f"SELECT doc->>'name', count(*) OVER () FROM {TABLE} "
+                    "WHERE concat_ws(' ', doc->>'title', doc->>'notes', doc->>'tags', "
+                    "doc->>'res_name') ILIKE :p "
+                    "ORDER BY doc->>'metadata_modified' DESC LIMIT 20"
+                ),
+                {"p": f"%{terms[i]}%"},
+            ).all()
 
         def naive_facets(i: int) -> Any:
             counters = {f: Counter() for f in FACETS}
@@ -222,21 +249,31 @@ def main() -> int:
             return {f: c.most_common(50) for f, c in counters.items()}
 
         def naive_filtered(i: int) -> Any:
-            return model.Session.execute(text(
-                f"SELECT doc->>'name', count(*) OVER () FROM {TABLE} "
-                "WHERE doc->>'organization' = :o AND doc->'res_format' ? 'CSV' "
-                "AND doc->>'metadata_modified' >= :since "
-                "AND concat_ws(' ', doc->>'title', doc->>'notes', doc->>'tags') ILIKE :p "
-                "ORDER BY doc->>'metadata_modified' DESC LIMIT 20"),
-                {"o": orgs[i], "p": f"%{terms[i]}%", "since": "2000-01-01"}).all()
+            return model.Session.execute(
+                text(
+                    f"SELECT doc->>'name', count(*) OVER () FROM {TABLE} "
+                    "WHERE doc->>'organization' = :o AND doc->'res_format' ? 'CSV' "
+                    "AND doc->>'metadata_modified' >= :since "
+                    "AND concat_ws(' ', doc->>'title', doc->>'notes', doc->>'tags') ILIKE :p "
+                    "ORDER BY doc->>'metadata_modified' DESC LIMIT 20"
+                ),
+                {"o": orgs[i], "p": f"%{terms[i]}%", "since": "2000-01-01"},
+            ).all()
 
-        naive = {"text query": naive_text, "5-facet query": naive_facets,
-                 "filtered query": naive_filtered}
+        naive = {
+            "text query": naive_text,
+            "5-facet query": naive_facets,
+            "filtered query": naive_filtered,
+        }
 
-        print(f"\nlatency in ms over {args.repeat} runs each (p50 / p95); 'action' is the "
-              "whole package_search action, 'engine' the search itself")
-        print(f"{'query':<16}{'action':>16}{'engine':>16}{'naive baseline':>18}"
-              f"{'engine vs naive':>17}")
+        print(
+            f"\nlatency in ms over {args.repeat} runs each (p50 / p95); 'action' is the "
+            "whole package_search action, 'engine' the search itself"
+        )
+        print(
+            f"{'query':<16}{'action':>16}{'engine':>16}{'naive baseline':>18}"
+            f"{'engine vs naive':>17}"
+        )
         for name, question in questions.items():
             whole = time_calls(action(question), args.repeat)
             mine = time_calls(engine(question), args.repeat)
@@ -246,12 +283,12 @@ def main() -> int:
                 return f"{statistics.median(values):.1f} / {percentile(values, 95):.1f}"
 
             speed = statistics.median(base) / statistics.median(mine)
-            print(f"{name:<16}{cell(whole):>16}{cell(mine):>16}{cell(base):>18}"
-                  f"{speed:>16.1f}x")
+            print(f"{name:<16}{cell(whole):>16}{cell(mine):>16}{cell(base):>18}{speed:>16.1f}x")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"\npeak RSS of this process: {peak:.0f} MiB")
-        size = model.Session.execute(text(
-            f"SELECT pg_size_pretty(pg_total_relation_size('{TABLE}'))")).scalar()
+        size = model.Session.execute(
+            text(f"SELECT pg_size_pretty(pg_total_relation_size('{TABLE}'))")
+        ).scalar()
         print(f"index table size (with GIN indexes): {size}")
     return 0
 

@@ -1,4 +1,5 @@
 """WSGI entry point of the CKAN web container (gunicorn wsgi:application)."""
+
 from __future__ import annotations
 
 import os

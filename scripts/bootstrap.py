@@ -12,6 +12,7 @@ Run by ``scripts/setup.sh`` and ``scripts/test.sh`` with the project's venv
 Every step checks before it acts, so a second run changes nothing; each line
 of output says what was done or that nothing was needed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -111,8 +112,9 @@ class Admin:
     def ensure_database(self, name: str, owner: str) -> bool:
         if self.scalar("SELECT 1 FROM pg_database WHERE datname = %s", [name]):
             return False
-        self.scalar(f'CREATE DATABASE "{name}" OWNER "{owner}" ENCODING \'UTF8\' '
-                    "TEMPLATE template0")
+        self.scalar(
+            f'CREATE DATABASE "{name}" OWNER "{owner}" ENCODING \'UTF8\' TEMPLATE template0'
+        )
         return True
 
 
@@ -321,8 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     for line in changed:
         log(line)
     took = time.monotonic() - started
-    log(f"bootstrap: {len(changed)} change(s) in {took:.1f} s" if changed
-        else f"bootstrap: nothing to do ({took:.1f} s)")
+    log(
+        f"bootstrap: {len(changed)} change(s) in {took:.1f} s"
+        if changed
+        else f"bootstrap: nothing to do ({took:.1f} s)"
+    )
     return 0
 
 

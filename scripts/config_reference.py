@@ -1,6 +1,7 @@
 """Print (or --write into README.md) the configuration reference table,
 built from every plugin's config_declaration.yaml, so the README cannot
 drift from what the plugins declare."""
+
 from __future__ import annotations
 
 import argparse

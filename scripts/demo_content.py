@@ -2,6 +2,7 @@
 
 Each item is created only when absent, so loading twice changes nothing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -108,8 +109,7 @@ def load(root: Path) -> list[str]:
     for item in DEMO_ROADMAP:
         if not _exists("package_show", item["name"]):
             ctx = _site_context() | {"user": DEMO_ADMIN["name"]}
-            data = {"type": "dataset", "owner_org": DEMO_ORG["name"], "license_id": "cc-by",
-                    **item}
+            data = {"type": "dataset", "owner_org": DEMO_ORG["name"], "license_id": "cc-by", **item}
             tk.get_action("package_create")(ctx, data)
             done.append(f"created roadmap dataset {item['name']}")
     done += _demo_harvest(root)

@@ -10,6 +10,7 @@ those tests load their own plugin lists. They drop every table (clean_db):
 point CKAN_SQLALCHEMY_URL at a database you can lose. Per-test outcomes go to
 var/upstream-search/<suite>.xml and the failures are listed at the end.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,13 @@ def _site_packages() -> Path:
 
 def suites(site: Path) -> dict[str, tuple[str, list[str]]]:
     return {
-        "ckan": ("ckan.ini", [
-            str(site / "ckan/tests/logic/action/test_get.py") + "::TestPackageSearch",
-            str(site / "ckan/tests/lib/search"),
-        ]),
+        "ckan": (
+            "ckan.ini",
+            [
+                str(site / "ckan/tests/logic/action/test_get.py") + "::TestPackageSearch",
+                str(site / "ckan/tests/lib/search"),
+            ],
+        ),
         "scheming": ("scheming.ini", [str(site / "ckanext/scheming/tests")]),
         "harvest": ("harvest.ini", [str(site / "ckanext/harvest/tests")]),
     }
@@ -46,14 +50,25 @@ def run_suite(name: str, ini: str, targets: list[str]) -> tuple[int, int, int, l
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(UPSTREAM), env.get("PYTHONPATH")]))
     command = [
-        str(PYTHON), "-m", "pytest", "-c", str(UPSTREAM / "pytest.ini"),
-        "--rootdir", str(UPSTREAM), f"--ckan-ini={UPSTREAM / ini}", "-q",
-        "-o", "console_output_style=classic", f"--junitxml={report}", *targets,
+        str(PYTHON),
+        "-m",
+        "pytest",
+        "-c",
+        str(UPSTREAM / "pytest.ini"),
+        "--rootdir",
+        str(UPSTREAM),
+        f"--ckan-ini={UPSTREAM / ini}",
+        "-q",
+        "-o",
+        "console_output_style=classic",
+        f"--junitxml={report}",
+        *targets,
     ]
     log_path = OUT / f"{name}.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                       check=False)
+        subprocess.run(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
     return _count(report)
 
 

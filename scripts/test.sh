@@ -14,7 +14,8 @@ if [ -f package-lock.json ]; then
     command -v npm >/dev/null 2>&1 || apt_install npm
     [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --silent --no-audit --no-fund
 fi
-say "ruff check"
+say "ruff check, ruff format --check"
 "$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 say "pytest"
 exec "$VENV/bin/pytest" --ckan-ini=test.ini "$@"

@@ -10,6 +10,7 @@ hook that does it).
 ``live_server`` serves the test database, Redis and storage with a real
 ``ckan run`` on a free port, for the headless-Chromium tests.
 """
+
 from __future__ import annotations
 
 import os
@@ -103,9 +104,20 @@ def live_server(
     )
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "run",
-         "--host", "127.0.0.1", "--port", str(port), "--disable-reloader"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        [
+            str(Path(sys.executable).with_name("ckan")),
+            "-c",
+            str(ini),
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--disable-reloader",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     try:
         deadline = time.monotonic() + 90
@@ -116,8 +128,10 @@ def live_server(
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    pytest.fail("live server did not start:\n" + (
-                        tmp_path / "server.log").read_text(errors="replace")[-3000:])
+                    pytest.fail(
+                        "live server did not start:\n"
+                        + (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+                    )
                 time.sleep(0.5)
         yield base
     finally:

@@ -1,6 +1,7 @@
 """scripts/bootstrap.py from an empty state, then again: the second run
 changes nothing. Runs against throw-away databases (a name prefix) and
 config files in a temporary folder."""
+
 from __future__ import annotations
 
 import subprocess
@@ -40,10 +41,22 @@ def scratch(tmp_path: Path):
 
 def _bootstrap(tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bootstrap.py"), "--db-prefix", PREFIX,
-         "--ini", str(tmp / "ckan.ini"), "--test-ini", str(tmp / "test-core.ini"),
-         "--port", "5999", "--no-demo"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bootstrap.py"),
+            "--db-prefix",
+            PREFIX,
+            "--ini",
+            str(tmp / "ckan.ini"),
+            "--test-ini",
+            str(tmp / "test-core.ini"),
+            "--port",
+            "5999",
+            "--no-demo",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -79,9 +92,19 @@ def test_bootstrap_is_idempotent(scratch: Path) -> None:
 
 def test_a_clear_error_when_postgres_cannot_be_reached(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bootstrap.py"), "--db-port", "1",
-         "--ini", str(tmp_path / "ckan.ini"), "--test-ini", str(tmp_path / "t.ini")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "bootstrap.py"),
+            "--db-port",
+            "1",
+            "--ini",
+            str(tmp_path / "ckan.ini"),
+            "--test-ini",
+            str(tmp_path / "t.ini"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert out.returncode == 1

@@ -4,6 +4,7 @@ Every service it needs exists and is wired; every variable it interpolates
 is in .env.example; every ``CKAN_*`` variable is one CKAN reads itself or a
 ``CKAN___<OPTION>`` whose option is declared by CKAN or a loaded plugin.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,13 @@ def _option(var: str) -> str:
 def test_every_service_of_the_stack_is_there(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {
-        "db", "solr", "redis", "ckan", "harvest-gather", "harvest-fetch", "harvest-scheduler",
+        "db",
+        "solr",
+        "redis",
+        "ckan",
+        "harvest-gather",
+        "harvest-fetch",
+        "harvest-scheduler",
     }
     assert services["harvest-gather"]["command"] == ["ckan", "harvester", "gather-consumer"]
     assert services["harvest-fetch"]["command"] == ["ckan", "harvester", "fetch-consumer"]

@@ -1,5 +1,6 @@
 """The scheming YAML in schemas/ loads by its ``module:path`` name from the
 editable install (through ckanext-scheming itself) and from a built wheel."""
+
 from __future__ import annotations
 
 import subprocess
@@ -36,28 +37,53 @@ def test_scheming_loads_our_schemas_from_the_editable_install() -> None:
 def test_a_built_wheel_ships_every_schema_at_its_module_path(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(dist), str(ROOT)],
-        check=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=tmp_path,
     )
     (wheel,) = dist.glob("ckanext_ssen-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert [f"ckanext/ssen_smartmeter/schemas/{n}" for n in SCHEMAS if
-            f"ckanext/ssen_smartmeter/schemas/{n}" not in names] == []
+    assert [
+        f"ckanext/ssen_smartmeter/schemas/{n}"
+        for n in SCHEMAS
+        if f"ckanext/ssen_smartmeter/schemas/{n}" not in names
+    ] == []
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     target = env_dir / "lib" / version / "site-packages"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     refs = [f"ckanext.ssen_smartmeter.schemas:{n}" for n in SCHEMAS]
     out = subprocess.run(
         [str(env_dir / "bin" / "python"), "-I", "-c", RESOLVE, *refs],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     shipped = str(target / "ckanext" / "ssen_smartmeter" / "schemas")
     assert [str(Path(p).parent) for p in out] == [shipped] * len(SCHEMAS)

@@ -1,5 +1,6 @@
 """README.md stays true: the two commands exist and .ci/run calls the test
 one; the configuration table is what the plugins declare."""
+
 from __future__ import annotations
 
 import re

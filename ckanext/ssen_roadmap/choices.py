@@ -4,6 +4,7 @@
 module only looks them up (falling back to the raw values when scheming is not
 loaded).
 """
+
 from __future__ import annotations
 
 PRESETS = {

@@ -16,6 +16,7 @@ star emoji) is repaired with ftfy before anything else. Markdown becomes HTML
 through python-markdown, then nh3 keeps only an allow-list of tags and
 attributes, so the document can never inject script or styles.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Imports nothing from CKAN: callers pass the items, a function giving each
 dataset's absolute URL and the human labels of the choice fields.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Template helpers of the ``ssen_roadmap`` plugin."""
+
 from __future__ import annotations
 
 from ckanext.ssen_roadmap import choices

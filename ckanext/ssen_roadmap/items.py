@@ -9,6 +9,7 @@ stamp* (latest ``metadata_modified`` and number of datasets in each state), so
 any dataset change invalidates them at once; a TTL bounds what the stamp
 cannot see (an organisation renamed without touching its datasets).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,6 @@ from sqlalchemy import text
 from ckanext.ssen_roadmap.timeline import RoadmapItem
 
 PAGE_SIZE = 1000
-
 
 
 def _as_list(value: Any) -> list[str]:

@@ -1,4 +1,5 @@
 """The roadmap page's model: the document, and one timeline per placeholder."""
+
 from __future__ import annotations
 
 import os
@@ -105,9 +106,7 @@ def _flag(attrs: dict[str, str], name: str, default: bool = True) -> bool:
     return attrs[name].strip().lower() not in {"false", "no", "0", "off"}
 
 
-def timeline_view(
-    segment: Segment, items: tuple[RoadmapItem, ...], query: Filters
-) -> TimelineView:
+def timeline_view(segment: Segment, items: tuple[RoadmapItem, ...], query: Filters) -> TimelineView:
     fixed = placeholder_filters(segment.attrs)
     effective = fixed.narrowed_by(query)
     timeline = build_timeline(items, effective)
@@ -120,9 +119,7 @@ def timeline_view(
     audience_labels = choices.labels("target_audience")
     allowed_audience = [a for a in audience_labels if not fixed.audiences or a in fixed.audiences]
     category_labels = choices.short_category_labels()
-    allowed_category = [
-        c for c in category_labels if not fixed.categories or c in fixed.categories
-    ]
+    allowed_category = [c for c in category_labels if not fixed.categories or c in fixed.categories]
     return TimelineView(
         index=segment.index,
         timeline=timeline,

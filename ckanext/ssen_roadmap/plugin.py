@@ -1,4 +1,5 @@
 """The ``ssen_roadmap`` plugin: the /roadmap page, its API and exports."""
+
 from __future__ import annotations
 
 import ckan.plugins as p

@@ -6,6 +6,7 @@ dict before it is validated and saved, so the change lands in the same
 revision (and activity) as the resource itself, whichever action or publisher
 (web form, API, harvester) added it.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Filters from a query string or an action's data dict, and item URLs/dicts."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

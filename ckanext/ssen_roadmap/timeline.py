@@ -19,6 +19,7 @@ Conventions:
   planned one when no actual date is known); any other item sits in the
   quarter of its planned release; items with neither are "unscheduled".
 """
+
 from __future__ import annotations
 
 import datetime as dt

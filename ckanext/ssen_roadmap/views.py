@@ -1,4 +1,5 @@
 """Pages of the ``ssen_roadmap`` plugin: /roadmap, its exports and the request form."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -128,8 +129,10 @@ def _check_csrf() -> None:
     try:
         validate_csrf(tk.request.form.get(field))
     except WtfValidationError as exc:
-        tk.abort(400, tk._("The form expired or was not sent from this site: {reason}").format(
-            reason=exc))
+        tk.abort(
+            400,
+            tk._("The form expired or was not sent from this site: {reason}").format(reason=exc),
+        )
 
 
 def _error_summary(errors: dict[str, Any]) -> dict[str, str]:

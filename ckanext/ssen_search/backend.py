@@ -9,6 +9,7 @@ through to the original Solr code otherwise, so unloading the plugin (as
 CKAN's ``with_plugins`` fixture does between tests) restores stock
 behaviour without any unload hook.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -69,8 +70,9 @@ def _search_module() -> Any:
     return importlib.import_module("ckan.lib.search")
 
 
-def _dispatch(original: Callable[..., Any], replacement: Callable[..., Any],
-              always: bool = False) -> Callable[..., Any]:
+def _dispatch(
+    original: Callable[..., Any], replacement: Callable[..., Any], always: bool = False
+) -> Callable[..., Any]:
     def dispatcher(*args: Any, **kwargs: Any) -> Any:
         if always or active():
             return replacement(*args, **kwargs)

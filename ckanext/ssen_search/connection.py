@@ -7,6 +7,7 @@ clearing) all end in a handful of ``pysolr.Solr`` calls: ``add``, ``delete``,
 the ``ssen_search_package`` table through the CKAN model session, so index
 writes happen in the same transaction as the dataset change.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,9 @@ def ensure_table() -> None:
 class Results:
     """The subset of ``pysolr.Results`` CKAN reads."""
 
-    def __init__(self, docs: list[dict[str, Any]], hits: int,
-                 facet_fields: dict[str, list[Any]]) -> None:
+    def __init__(
+        self, docs: list[dict[str, Any]], hits: int, facet_fields: dict[str, list[Any]]
+    ) -> None:
         self.docs = docs
         self.hits = hits
         self.facets = {"facet_fields": facet_fields}
@@ -148,27 +150,29 @@ class PgSearchConnection:
             doc, blobs = fields.index_document(solr_doc)
             texts = fields.weighted_texts(doc)
             payload = json.dumps(doc, default=str).replace("\\u0000", "")
-            model.Session.execute(statement, {
-                "index_id": str(doc.get("index_id") or doc["id"]),
-                "id": str(doc["id"]),
-                "name": _text_or_none(doc.get("name")),
-                "site_id": str(doc.get("site_id") or ""),
-                "metadata_modified": _text_or_none(doc.get("metadata_modified")),
-                "state": _text_or_none(doc.get("state")),
-                "capacity": _text_or_none(doc.get("capacity")),
-                "dataset_type": _text_or_none(doc.get("dataset_type")),
-                "doc": payload,
-                "data_dict": _strip_nul(blobs["data_dict"]),
-                "validated_data_dict": _strip_nul(blobs["validated_data_dict"]),
-                "cfg": cfg,
-                "a": _strip_nul(texts["A"]),
-                "b": _strip_nul(texts["B"]),
-                "c": _strip_nul(texts["C"]),
-                "d": _strip_nul(texts["D"]),
-            })
+            model.Session.execute(
+                statement,
+                {
+                    "index_id": str(doc.get("index_id") or doc["id"]),
+                    "id": str(doc["id"]),
+                    "name": _text_or_none(doc.get("name")),
+                    "site_id": str(doc.get("site_id") or ""),
+                    "metadata_modified": _text_or_none(doc.get("metadata_modified")),
+                    "state": _text_or_none(doc.get("state")),
+                    "capacity": _text_or_none(doc.get("capacity")),
+                    "dataset_type": _text_or_none(doc.get("dataset_type")),
+                    "doc": payload,
+                    "data_dict": _strip_nul(blobs["data_dict"]),
+                    "validated_data_dict": _strip_nul(blobs["validated_data_dict"]),
+                    "cfg": cfg,
+                    "a": _strip_nul(texts["A"]),
+                    "b": _strip_nul(texts["B"]),
+                    "c": _strip_nul(texts["C"]),
+                    "d": _strip_nul(texts["D"]),
+                },
+            )
 
-    def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
-               **_: Any) -> None:
+    def delete(self, id: Any = None, q: str | None = None, commit: bool = True, **_: Any) -> None:
         """Delete documents by ``index_id`` or by a Lucene query."""
         ensure_table()
         if id is not None:
@@ -195,8 +199,7 @@ class PgSearchConnection:
         pass
 
     # -- searching ----------------------------------------------------------
-    def search(self, q: str = "*:*", search_handler: str | None = None,
-               **kwargs: Any) -> Results:
+    def search(self, q: str = "*:*", search_handler: str | None = None, **kwargs: Any) -> Results:
         try:
             return self._search(q or "*:*", kwargs)
         except SearchSyntaxError as error:
@@ -217,8 +220,9 @@ class PgSearchConnection:
                 ).scalar()
             return analysed[key]
 
-        compiler = SqlCompiler(cfg, default_operator=str(kwargs.get("q.op") or "AND"),
-                               is_empty_query=is_empty_query)
+        compiler = SqlCompiler(
+            cfg, default_operator=str(kwargs.get("q.op") or "AND"), is_empty_query=is_empty_query
+        )
         def_type = kwargs.get("defType")
         if def_type == "dismax" and not q.lstrip().startswith("{!"):
             conditions = [compiler.dismax(q, kwargs.get("mm"))]
@@ -258,8 +262,9 @@ class PgSearchConnection:
             raise SearchError(f"Search failed: {error.orig}") from error
         return Results(docs, hits, facets)
 
-    def _count_and_facets(self, compiler: SqlCompiler, where: str, facet_fields: list[str],
-                          limit: int, mincount: int) -> tuple[int, dict[str, list[Any]]]:
+    def _count_and_facets(
+        self, compiler: SqlCompiler, where: str, facet_fields: list[str], limit: int, mincount: int
+    ) -> tuple[int, dict[str, list[Any]]]:
         columns = ["1 AS one"]
         parts = ["SELECT -1 AS i, NULL::text AS v, count(*) AS c FROM m"]
         params = dict(compiler.params)
@@ -277,10 +282,13 @@ class PgSearchConnection:
                 ORDER BY count(*) DESC, x.v COLLATE "C" {limit_sql})""")
         # the document is decompressed once per row (``|| '{}'`` makes an
         # in-memory copy), not once per facet field
-        lateral = (", LATERAL (SELECT d.doc || '{}'::jsonb AS x OFFSET 0) AS j"
-                   if facet_fields else "")
-        sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} AS d"
-               f"{lateral} WHERE {where}) " + " UNION ALL ".join(parts))
+        lateral = (
+            ", LATERAL (SELECT d.doc || '{}'::jsonb AS x OFFSET 0) AS j" if facet_fields else ""
+        )
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)} FROM {TABLE} AS d"
+            f"{lateral} WHERE {where}) " + " UNION ALL ".join(parts)
+        )
         hits = 0
         facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
         for i, value, count in model.Session.execute(sa.text(sql), params):
@@ -290,21 +298,37 @@ class PgSearchConnection:
                 facets[facet_fields[i]] += [value, int(count)]
         return hits, facets
 
-    def _page(self, compiler: SqlCompiler, where: str, score: str, order: str,
-              rows: int, start: int, fl: list[str]) -> list[dict[str, Any]]:
-        wanted_blobs = [b for b in fields.BLOB_FIELDS
-                        if any(fnmatch.fnmatchcase(b, pattern) for pattern in fl)]
-        sql = (f"SELECT d.index_id, d.doc, {score} AS score FROM {TABLE} AS d "
-               f"WHERE {where} ORDER BY {order} LIMIT {int(rows)} OFFSET {int(start)}")
+    def _page(
+        self,
+        compiler: SqlCompiler,
+        where: str,
+        score: str,
+        order: str,
+        rows: int,
+        start: int,
+        fl: list[str],
+    ) -> list[dict[str, Any]]:
+        wanted_blobs = [
+            b for b in fields.BLOB_FIELDS if any(fnmatch.fnmatchcase(b, pattern) for pattern in fl)
+        ]
+        sql = (
+            f"SELECT d.index_id, d.doc, {score} AS score FROM {TABLE} AS d "
+            f"WHERE {where} ORDER BY {order} LIMIT {int(rows)} OFFSET {int(start)}"
+        )
         rows_found = model.Session.execute(sa.text(sql), compiler.params).all()
         blobs: dict[str, Any] = {}
         if wanted_blobs and rows_found:
             # the large JSON strings are read for the page's rows only
             columns = ", ".join(wanted_blobs)
-            blobs = {r.index_id: r for r in model.Session.execute(
-                sa.text(f"SELECT index_id, {columns} FROM {BLOB_TABLE} "
-                        "WHERE index_id = ANY(:ids)"),
-                {"ids": [r.index_id for r in rows_found]})}
+            blobs = {
+                r.index_id: r
+                for r in model.Session.execute(
+                    sa.text(
+                        f"SELECT index_id, {columns} FROM {BLOB_TABLE} WHERE index_id = ANY(:ids)"
+                    ),
+                    {"ids": [r.index_id for r in rows_found]},
+                )
+            }
         docs = []
         for row in rows_found:
             stored = dict(row.doc)
@@ -327,8 +351,13 @@ def _project(doc: dict[str, Any], fl: list[str], score: float) -> dict[str, Any]
         elif pattern == "*":
             out.update({k: v for k, v in doc.items() if fields.is_stored_field(k)})
         elif any(c in pattern for c in "*?"):
-            out.update({k: v for k, v in doc.items()
-                        if fnmatch.fnmatchcase(k, pattern) and k not in fields.NOT_STORED})
+            out.update(
+                {
+                    k: v
+                    for k, v in doc.items()
+                    if fnmatch.fnmatchcase(k, pattern) and k not in fields.NOT_STORED
+                }
+            )
         elif pattern in doc and pattern not in fields.NOT_STORED:
             out[pattern] = doc[pattern]
     return out

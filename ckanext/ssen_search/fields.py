@@ -6,6 +6,7 @@ Pure module: no CKAN imports. The field kinds mirror CKAN 2.12's
 ``text`` fields are analysed (stemmed, case-insensitive), ``string`` fields
 match exactly, and the catch-all ``text`` field is the weighted tsvector.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,29 +14,90 @@ import json
 import re
 from typing import Any
 
-TEXT_FIELDS = frozenset({
-    "title", "notes", "author", "author_email", "maintainer", "maintainer_email",
-    "res_name", "res_description", "urls",
-    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
-    "linked_from", "child_of", "parent_of",
-})
+TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "notes",
+        "author",
+        "author_email",
+        "maintainer",
+        "maintainer_email",
+        "res_name",
+        "res_description",
+        "urls",
+        "depends_on",
+        "dependency_of",
+        "derives_from",
+        "has_derivation",
+        "links_to",
+        "linked_from",
+        "child_of",
+        "parent_of",
+    }
+)
 TEXT_PREFIXES = ("extras_", "res_extras_")
 
 # fields Solr indexes but does not return (stored="false")
-NOT_STORED = frozenset({
-    "permission_labels", "text", "urls", "views_total", "views_recent",
-    "resources_accessed_total", "resources_accessed_recent", "title_string",
-    "depends_on", "dependency_of", "derives_from", "has_derivation", "links_to",
-    "linked_from", "child_of", "parent_of",
-})
-STORED = frozenset({
-    "index_id", "id", "site_id", "title", "title_ngram", "entity_type", "dataset_type",
-    "state", "name", "name_ngram", "revision_id", "version", "url", "ckan_url",
-    "download_url", "notes", "author", "author_email", "maintainer", "maintainer_email",
-    "license", "license_id", "tags", "groups", "organization", "capacity", "res_name",
-    "res_description", "res_format", "res_url", "res_type", "metadata_created",
-    "metadata_modified", "indexed_ts", "data_dict", "validated_data_dict",
-})
+NOT_STORED = frozenset(
+    {
+        "permission_labels",
+        "text",
+        "urls",
+        "views_total",
+        "views_recent",
+        "resources_accessed_total",
+        "resources_accessed_recent",
+        "title_string",
+        "depends_on",
+        "dependency_of",
+        "derives_from",
+        "has_derivation",
+        "links_to",
+        "linked_from",
+        "child_of",
+        "parent_of",
+    }
+)
+STORED = frozenset(
+    {
+        "index_id",
+        "id",
+        "site_id",
+        "title",
+        "title_ngram",
+        "entity_type",
+        "dataset_type",
+        "state",
+        "name",
+        "name_ngram",
+        "revision_id",
+        "version",
+        "url",
+        "ckan_url",
+        "download_url",
+        "notes",
+        "author",
+        "author_email",
+        "maintainer",
+        "maintainer_email",
+        "license",
+        "license_id",
+        "tags",
+        "groups",
+        "organization",
+        "capacity",
+        "res_name",
+        "res_description",
+        "res_format",
+        "res_url",
+        "res_type",
+        "metadata_created",
+        "metadata_modified",
+        "indexed_ts",
+        "data_dict",
+        "validated_data_dict",
+    }
+)
 STORED_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
 # single-valued string fields that are also plain columns of the index table
@@ -48,8 +110,7 @@ BLOB_FIELDS = ("data_dict", "validated_data_dict")
 WEIGHT_A = ("name", "title")
 WEIGHT_B = ("tags", "groups", "organization")
 WEIGHT_B_PREFIXES = ("vocab_",)
-WEIGHT_C = ("notes", "text", "license", "author", "maintainer", "url", "ckan_url",
-            "download_url")
+WEIGHT_C = ("notes", "text", "license", "author", "maintainer", "url", "ckan_url", "download_url")
 WEIGHT_C_PREFIXES = ("extras_",)
 WEIGHT_D = ("res_name", "res_description", "res_url")
 WEIGHT_D_PREFIXES = ("res_extras_",)
@@ -62,10 +123,22 @@ def is_text_field(field: str) -> bool:
 
 # fields whose values are never numbers: sorted as text only (ISO dates
 # sort chronologically as text)
-TEXTUAL_SORT_FIELDS = frozenset({
-    "name", "title", "title_string", "id", "state", "organization", "license_id",
-    "dataset_type", "metadata_created", "metadata_modified", "indexed_ts", "capacity",
-})
+TEXTUAL_SORT_FIELDS = frozenset(
+    {
+        "name",
+        "title",
+        "title_string",
+        "id",
+        "state",
+        "organization",
+        "license_id",
+        "dataset_type",
+        "metadata_created",
+        "metadata_modified",
+        "indexed_ts",
+        "capacity",
+    }
+)
 
 
 def is_textual_sort_field(field: str) -> bool:
@@ -91,6 +164,7 @@ def _as_text(value: Any) -> str:
 
 def weighted_texts(doc: dict[str, Any]) -> dict[str, str]:
     """The text of each weight class (A > B > C > D) of the search vector."""
+
     def collect(names: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> str:
         parts = [_as_text(doc.get(n)) for n in names]
         if prefixes:
@@ -114,16 +188,13 @@ def _json_list_in_string(value: Any) -> list[Any] | None:
         parsed = json.loads(value)
     except ValueError:
         return None
-    if isinstance(parsed, list) and all(
-        isinstance(v, (str, int, float, bool)) for v in parsed
-    ):
+    if isinstance(parsed, list) and all(isinstance(v, (str, int, float, bool)) for v in parsed):
         return parsed
     return None
 
 
 DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
-_ISO_RE = re.compile(
-    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def is_date_field(field: str) -> bool:
@@ -144,8 +215,10 @@ def solr_date_value(value: str) -> str:
     return f"{base}.{millis}Z" if millis else f"{base}Z"
 
 
-def index_document(solr_doc: dict[str, Any], now: dt.datetime | None = None,
-                   ) -> tuple[dict[str, Any], dict[str, str | None]]:
+def index_document(
+    solr_doc: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> tuple[dict[str, Any], dict[str, str | None]]:
     """Split a document built by CKAN for Solr into the JSONB document and
     the blob columns, as Solr would store it: dates normalised, an
     ``indexed_ts``, and JSON lists stored in strings turned into real lists

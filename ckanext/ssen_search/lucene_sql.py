@@ -6,6 +6,7 @@ over the index table aliased ``d`` (``d.doc`` JSONB, ``d.search_vector``).
 Values never enter the SQL text: they are bound parameters collected in
 :attr:`SqlCompiler.params`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -160,8 +161,11 @@ def parse_mm(spec: str | None, clauses: int) -> int:
         expr = expr.strip()
         if expr.endswith("%"):
             pct = int(expr[:-1])
-            required = clauses * pct // 100 if pct >= 0 else clauses + (clauses * pct // 100 + (
-                1 if (clauses * pct) % 100 else 0))
+            required = (
+                clauses * pct // 100
+                if pct >= 0
+                else clauses + (clauses * pct // 100 + (1 if (clauses * pct) % 100 else 0))
+            )
         else:
             num = int(expr)
             required = num if num >= 0 else clauses + num
@@ -183,9 +187,13 @@ def parse_mm(spec: str | None, clauses: int) -> int:
 class SqlCompiler:
     """Compiles queries into SQL fragments; one instance per search."""
 
-    def __init__(self, ts_config: str = "english", now: dt.datetime | None = None,
-                 default_operator: str = "AND",
-                 is_empty_query: Callable[[str, bool], bool] | None = None) -> None:
+    def __init__(
+        self,
+        ts_config: str = "english",
+        now: dt.datetime | None = None,
+        default_operator: str = "AND",
+        is_empty_query: Callable[[str, bool], bool] | None = None,
+    ) -> None:
         """``is_empty_query(text, phrase)`` tells whether the text analyses to
         no lexeme at all (only stop words): such a clause is dropped, as Solr
         drops it, and the rest of the query keeps using the GIN index. Without
@@ -230,7 +238,7 @@ class SqlCompiler:
             tokens = shlex.split(query[2:end])
         except ValueError as error:
             raise SearchSyntaxError(f"Invalid local parameters in {query!r}") from error
-        rest = query[end + 1:].strip()
+        rest = query[end + 1 :].strip()
         kind = "lucene"
         params: dict[str, list[str]] = {}
         for i, token in enumerate(tokens):
@@ -257,8 +265,7 @@ class SqlCompiler:
             if not field:
                 raise SearchSyntaxError(f"The {kind!r} query parser needs f=<field>")
             if kind == "prefix":
-                return self._wildcard(field, value.replace("\\", "\\\\").replace("*", "\\*")
-                                      + "*")
+                return self._wildcard(field, value.replace("\\", "\\\\").replace("*", "\\*") + "*")
             return self._leaf(field, value, kind == "field")
         if kind == "bool":
             parts = [self.lucene(v) for key in ("must", "filter") for v in params.get(key, [])]
@@ -281,8 +288,11 @@ class SqlCompiler:
             tree = parser.parse(query)
         except (ParseError, TypeError, ValueError):
             words = [w for w in _WORD_SPLIT_RE.split(query) if w]
-            tree = UnknownOperation(*[Word(w) for w in words]) if len(words) > 1 else (
-                Word(words[0]) if words else None)
+            tree = (
+                UnknownOperation(*[Word(w) for w in words])
+                if len(words) > 1
+                else (Word(words[0]) if words else None)
+            )
             if tree is None:
                 return "TRUE"
         if isinstance(tree, UnknownOperation):
@@ -331,7 +341,7 @@ class SqlCompiler:
                     f"(CASE WHEN {DOC} ->> {key} ~ '{_NUMBER_SQL_RE}' "
                     f"THEN ({DOC} ->> {key})::numeric END) {direction} NULLS LAST"
                 )
-            clauses.append(f"({DOC} ->> {key}) COLLATE \"C\" {direction} NULLS LAST")
+            clauses.append(f'({DOC} ->> {key}) COLLATE "C" {direction} NULLS LAST')
         clauses.append("d.indexed_at ASC")
         return ", ".join(clauses)
 
@@ -368,8 +378,13 @@ class SqlCompiler:
         if isinstance(node, Regex):
             raise SearchSyntaxError(f"Regular expression queries are not supported: {node}")
         if isinstance(node, Range):
-            return self._range(field or default_field, node.low.value, node.high.value,
-                               node.include_low, node.include_high)
+            return self._range(
+                field or default_field,
+                node.low.value,
+                node.high.value,
+                node.include_low,
+                node.include_high,
+            )
         if isinstance(node, From):
             return self._range(field or default_field, node.a.value, "*", node.include, True)
         if isinstance(node, To):
@@ -402,8 +417,10 @@ class SqlCompiler:
         return f"{function}({self.cfg}, {self.bind(text)})"
 
     def _field_vector(self, field: str) -> str:
-        return (f"jsonb_to_tsvector({self.cfg}, coalesce({DOC} -> {self.bind(field)}, "
-                "'\"\"'::jsonb), '[\"string\", \"numeric\"]')")
+        return (
+            f"jsonb_to_tsvector({self.cfg}, coalesce({DOC} -> {self.bind(field)}, "
+            '\'""\'::jsonb), \'["string", "numeric"]\')'
+        )
 
     def _leaf(self, field: str, value: str, phrase: bool) -> str:
         if field.endswith(NGRAM_SUFFIX):
@@ -427,8 +444,10 @@ class SqlCompiler:
         tests = []
         for word in words:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            tests.append(f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) "
-                         f"WHERE el.v ILIKE {self.bind('%' + escaped + '%')})")
+            tests.append(
+                f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) "
+                f"WHERE el.v ILIKE {self.bind('%' + escaped + '%')})"
+            )
         return "(" + " AND ".join(tests) + ")"
 
     def _equals(self, field: str, value: str) -> str:
@@ -448,21 +467,24 @@ class SqlCompiler:
 
     def _elements(self, field: str) -> str:
         key = self.bind(field)
-        return (f"jsonb_array_elements_text(CASE jsonb_typeof({DOC} -> {key}) WHEN 'array' "
-                f"THEN {DOC} -> {key} ELSE jsonb_build_array({DOC} -> {key}) END)")
+        return (
+            f"jsonb_array_elements_text(CASE jsonb_typeof({DOC} -> {key}) WHEN 'array' "
+            f"THEN {DOC} -> {key} ELSE jsonb_build_array({DOC} -> {key}) END)"
+        )
 
     def _exists(self, field: str) -> str:
         if field == CATCH_ALL:
             return "TRUE"
         key = self.bind(field)
-        return (f"({DOC} ? {key} AND jsonb_typeof({DOC} -> {key}) <> 'null' "
-                f"AND {DOC} -> {key} <> '[]'::jsonb)")
+        return (
+            f"({DOC} ? {key} AND jsonb_typeof({DOC} -> {key}) <> 'null' "
+            f"AND {DOC} -> {key} <> '[]'::jsonb)"
+        )
 
     def _wildcard(self, field: str, raw: str) -> str:
         parts = _wildcard_parts(raw)
         trailing_only = (
-            len(parts) > 1 and parts[-1] == ("*", True)
-            and not any(w for _, w in parts[:-1])
+            len(parts) > 1 and parts[-1] == ("*", True) and not any(w for _, w in parts[:-1])
         )
         if field == CATCH_ALL or is_text_field(field):
             if trailing_only:
@@ -480,8 +502,10 @@ class SqlCompiler:
                 return f"({vector} @@ {tsq})"
             pattern = self.bind(like_pattern(raw).lower())
             vector = VECTOR if field == CATCH_ALL else self._field_vector(field)
-            return (f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS lx(v) "
-                    f"WHERE lx.v LIKE {pattern})")
+            return (
+                f"EXISTS (SELECT 1 FROM unnest(tsvector_to_array({vector})) AS lx(v) "
+                f"WHERE lx.v LIKE {pattern})"
+            )
         pattern = self.bind(like_pattern(raw))
         return f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) WHERE el.v LIKE {pattern})"
 
@@ -500,11 +524,13 @@ class SqlCompiler:
             value = "left(el.v, 19)"
             convert = lambda b: solr_date(b, self.now)  # noqa: E731
         else:
-            value = "el.v COLLATE \"C\""
+            value = 'el.v COLLATE "C"'
             convert = str
         if low != "*":
             conditions.append(f"{value} {'>=' if inc_low else '>'} {self.bind(convert(low))}")
         if high != "*":
             conditions.append(f"{value} {'<=' if inc_high else '<'} {self.bind(convert(high))}")
-        return (f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) "
-                f"WHERE {' AND '.join(conditions)})")
+        return (
+            f"EXISTS (SELECT 1 FROM {self._elements(field)} AS el(v) "
+            f"WHERE {' AND '.join(conditions)})"
+        )

@@ -1,4 +1,5 @@
 """The ``ssen_search`` plugin: index and search datasets in PostgreSQL."""
+
 from __future__ import annotations
 
 import ckan.plugins as p

@@ -9,6 +9,7 @@ so a scan never detours through TOAST; ``ssen_search_package_blob`` holds the
 two large JSON strings CKAN only ever returns (``data_dict``,
 ``validated_data_dict``), read for the rows of one page.
 """
+
 from __future__ import annotations
 
 TABLE = "ssen_search_package"

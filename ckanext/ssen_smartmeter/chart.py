@@ -4,6 +4,7 @@ Pure logic: imports nothing from CKAN. :func:`load_profile_svg` draws one
 series of half-hourly values; a ``None`` value (a cell suppressed for
 privacy, or no reading) is drawn as a gap with a shaded band, never as zero.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,6 +9,7 @@ DCMI type, DOI, access rights from the triage classification, target
 audience, Icebreaker One trust fields, the smart meter specifics, and per
 distribution the period, checksum and Frictionless Table Schema.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,13 +86,24 @@ class SsenSmartMeterProfile(RDFProfile):
             return  # not a dataset of our schema
         g = self.g
         g.bind("ssen", SSEN)
-        self._replace(dataset_ref, DCT.accrualPeriodicity,
-                      FREQUENCY_URIS.get(dataset_dict.get("frequency") or ""), DCT.Frequency)
-        self._replace(dataset_ref, DCT.language,
-                      LANGUAGE_URIS.get(dataset_dict.get("language") or ""), DCT.LinguisticSystem)
-        self._replace(dataset_ref, DCT.accessRights,
-                      ACCESS_URIS.get(dataset_dict.get("data_classification") or ""),
-                      DCT.RightsStatement)
+        self._replace(
+            dataset_ref,
+            DCT.accrualPeriodicity,
+            FREQUENCY_URIS.get(dataset_dict.get("frequency") or ""),
+            DCT.Frequency,
+        )
+        self._replace(
+            dataset_ref,
+            DCT.language,
+            LANGUAGE_URIS.get(dataset_dict.get("language") or ""),
+            DCT.LinguisticSystem,
+        )
+        self._replace(
+            dataset_ref,
+            DCT.accessRights,
+            ACCESS_URIS.get(dataset_dict.get("data_classification") or ""),
+            DCT.RightsStatement,
+        )
         if dataset_dict.get("dcmi_type"):
             self._replace(dataset_ref, DCT.type, DCMITYPE[dataset_dict["dcmi_type"]])
         self._temporal(dataset_dict, dataset_ref)
@@ -121,11 +133,21 @@ class SsenSmartMeterProfile(RDFProfile):
             if value not in (None, ""):
                 g.add((dataset_ref, predicate, Literal(value, datatype=datatype)))
         if dataset_dict.get("is_up_to_date") is not None:
-            g.add((dataset_ref, SSEN.isUpToDate,
-                   Literal(bool(dataset_dict["is_up_to_date"]), datatype=XSD.boolean)))
+            g.add(
+                (
+                    dataset_ref,
+                    SSEN.isUpToDate,
+                    Literal(bool(dataset_dict["is_up_to_date"]), datatype=XSD.boolean),
+                )
+            )
         if dataset_dict.get("last_data_update"):
-            g.add((dataset_ref, SSEN.lastDataUpdate,
-                   Literal(dataset_dict["last_data_update"], datatype=XSD.dateTime)))
+            g.add(
+                (
+                    dataset_ref,
+                    SSEN.lastDataUpdate,
+                    Literal(dataset_dict["last_data_update"], datatype=XSD.dateTime),
+                )
+            )
         for resource in dataset_dict.get("resources") or []:
             self._distribution(resource, self._distribution_ref(dataset_ref, resource))
 

@@ -1,4 +1,5 @@
 """Search facets of the smart meter schema and their labels."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,4 +40,3 @@ def label_search_facets(search_facets: dict[str, Any]) -> None:
     for field, mapping in labels.items():
         for item in (search_facets.get(field) or {}).get("items", []):
             item["display_name"] = mapping.get(item.get("name"), item.get("display_name"))
-

@@ -5,6 +5,7 @@ so that its :class:`ValueError` message names the field, e.g.
 ``"temporal_coverage_end must be on or after temporal_coverage_start"``.
 The CKAN validators in ``logic/validators.py`` wrap these.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,15 +23,34 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:")
 _GEOJSON_TYPES = frozenset(
     {
-        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-        "MultiPolygon", "GeometryCollection", "Feature", "FeatureCollection",
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+        "Feature",
+        "FeatureCollection",
     }
 )
 _TABLE_SCHEMA_TYPES = frozenset(
     {
-        "string", "number", "integer", "boolean", "object", "array", "date",
-        "time", "datetime", "year", "yearmonth", "duration", "geopoint",
-        "geojson", "any",
+        "string",
+        "number",
+        "integer",
+        "boolean",
+        "object",
+        "array",
+        "date",
+        "time",
+        "datetime",
+        "year",
+        "yearmonth",
+        "duration",
+        "geopoint",
+        "geojson",
+        "any",
     }
 )
 QUALITY_REPORT_COUNTS = ("rows_read", "rows_accepted")
@@ -161,7 +181,7 @@ def doi(field: str, value: Any) -> str:
     text = str(value).strip()
     for prefix in _DOI_PREFIXES:
         if text.lower().startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     if not _DOI.fullmatch(text):
         raise ValueError(f"{field} must be a DOI like 10.1234/abcd, got {value!r}")
     return text

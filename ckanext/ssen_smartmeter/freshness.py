@@ -9,6 +9,7 @@ still counts as up to date. Frequencies without a schedule (``as_needed``,
 month of smart meter data) whose coverage has reached the period's last day
 is *complete*: nothing more is due, so it is up to date for good.
 """
+
 from __future__ import annotations
 
 import datetime as dt

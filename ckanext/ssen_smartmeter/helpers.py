@@ -1,4 +1,5 @@
 """Template helpers of the smart meter dataset page (registered by the blanket)."""
+
 from __future__ import annotations
 
 import json
@@ -108,7 +109,10 @@ def ssen_smartmeter_load_profile(pkg: dict[str, Any]) -> dict[str, Any] | None:
     ``active`` or ``reactive``); see :func:`profile_view.build`."""
     args = tk.request.args if tk.request else {}
     return profile_view.build(
-        pkg, day=args.get("day"), unit=args.get("unit"), measure=args.get("measure"),
+        pkg,
+        day=args.get("day"),
+        unit=args.get("unit"),
+        measure=args.get("measure"),
         svg=True,
     )
 

@@ -1,4 +1,5 @@
 """The ``ssen_smartmeter`` plugin: smart meter dataset type, pages and API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,7 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
         return search_results
 
     # IFacets
-    def dataset_facets(
-        self, facets_dict: dict[str, Any], package_type: str
-    ) -> dict[str, Any]:
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
         # not on /harvest: a harvest source has none of these fields
         if package_type != "harvest":
             facets_dict.update(facets.titles())

@@ -10,6 +10,7 @@ only the row groups whose statistics can hold it, and the picker's
 suggestions come from the first row groups only: a day of ~87,000 feeders
 (4.2 million rows) is never read whole for one page.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The load profile of a dataset's day, as the page and the API show it."""
+
 from __future__ import annotations
 
 import logging
@@ -27,7 +28,8 @@ def privacy_threshold(pkg: dict[str, Any]) -> int:
 def parquet_files(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The dataset's uploaded Parquet resources, newest day first."""
     files = [
-        r for r in pkg.get("resources") or []
+        r
+        for r in pkg.get("resources") or []
         if (r.get("format") or "").lower() == "parquet" and r.get("url_type") == "upload"
     ]
     files.sort(key=lambda r: r.get("period_start") or "", reverse=True)

@@ -1,4 +1,5 @@
 """Where an uploaded resource's file lives on this server's disk."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ call it anywhere. :func:`for_level` returns the schema of the daily file of
 one aggregation level (``lv_feeder``: 17 columns, ``secondary_substation``:
 15 columns) in column order, as in the data contract (section 3).
 """
+
 from __future__ import annotations
 
 import copy
@@ -25,46 +26,108 @@ _COUNT_COLUMNS = ("aggregated_device_count_active", "aggregated_device_count_rea
 
 # name, type, title, description, extra properties (unit, constraints, format)
 _COLUMNS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
-    ("dataset_id", "string", "Dataset id",
-     "Network key: primary substation (4 digits) + HV feeder (3) + secondary "
-     "substation (3) + LV feeder (2); the substation file holds the first 10 digits.",
-     {}),
+    (
+        "dataset_id",
+        "string",
+        "Dataset id",
+        "Network key: primary substation (4 digits) + HV feeder (3) + secondary "
+        "substation (3) + LV feeder (2); the substation file holds the first 10 digits.",
+        {},
+    ),
     ("dno_name", "string", "DNO name", "Name of the distribution network operator.", {}),
     ("dno_alias", "string", "DNO alias", "Short name of the distribution network operator.", {}),
-    ("secondary_substation_id", "string", "Secondary substation id",
-     "Secondary substation identifier as published.", {}),
-    ("secondary_substation_name", "string", "Secondary substation name",
-     "Secondary substation name as published.", {}),
+    (
+        "secondary_substation_id",
+        "string",
+        "Secondary substation id",
+        "Secondary substation identifier as published.",
+        {},
+    ),
+    (
+        "secondary_substation_name",
+        "string",
+        "Secondary substation name",
+        "Secondary substation name as published.",
+        {},
+    ),
     ("lv_feeder_id", "string", "LV feeder id", "LV feeder identifier as published.", {}),
-    ("lv_feeder_name", "string", "LV feeder name",
-     "LV feeder name as published (may be empty).", {}),
-    ("substation_geo_location", "string", "Substation location",
-     "WGS84 \"latitude, longitude\" of the secondary substation (may be empty).",
-     {"constraints": {"pattern": r"-?\d+(\.\d+)?, ?-?\d+(\.\d+)?"}}),
-    ("aggregated_device_count_active", "integer", "Meters (active)",
-     "Distinct meters with a valid active read in the half-hour; empty when suppressed.",
-     {"constraints": {"minimum": 0}}),
-    ("primary_consumption_active_import", "integer", "Primary active import",
-     "Active energy imported on the primary register in the half-hour.",
-     {"unit": "Wh", "constraints": {"minimum": 0}}),
-    ("secondary_consumption_active_import", "integer", "Secondary active import",
-     "Active energy imported on the second register; empty when no meter has one.",
-     {"unit": "Wh", "constraints": {"minimum": 0}}),
-    ("total_consumption_active_import", "integer", "Total active import",
-     "Primary plus secondary active import in the half-hour.",
-     {"unit": "Wh", "constraints": {"minimum": 0}}),
-    ("aggregated_device_count_reactive", "integer", "Meters (reactive)",
-     "Distinct meters with a valid reactive read in the half-hour; empty when suppressed.",
-     {"constraints": {"minimum": 0}}),
-    ("total_consumption_reactive_import", "integer", "Total reactive import",
-     "Reactive energy imported in the half-hour.",
-     {"unit": "varh", "constraints": {"minimum": 0}}),
-    ("data_collection_log_timestamp", "datetime", "Half-hour end (UTC)",
-     "End of the half-hour, UTC.", {"format": TIMESTAMP_FORMAT}),
-    ("insert_time", "datetime", "First published (UTC)",
-     "When the row was first published.", {"format": TIMESTAMP_FORMAT}),
-    ("last_modified_time", "datetime", "Last modified (UTC)",
-     "When the row's values last changed.", {"format": TIMESTAMP_FORMAT}),
+    (
+        "lv_feeder_name",
+        "string",
+        "LV feeder name",
+        "LV feeder name as published (may be empty).",
+        {},
+    ),
+    (
+        "substation_geo_location",
+        "string",
+        "Substation location",
+        'WGS84 "latitude, longitude" of the secondary substation (may be empty).',
+        {"constraints": {"pattern": r"-?\d+(\.\d+)?, ?-?\d+(\.\d+)?"}},
+    ),
+    (
+        "aggregated_device_count_active",
+        "integer",
+        "Meters (active)",
+        "Distinct meters with a valid active read in the half-hour; empty when suppressed.",
+        {"constraints": {"minimum": 0}},
+    ),
+    (
+        "primary_consumption_active_import",
+        "integer",
+        "Primary active import",
+        "Active energy imported on the primary register in the half-hour.",
+        {"unit": "Wh", "constraints": {"minimum": 0}},
+    ),
+    (
+        "secondary_consumption_active_import",
+        "integer",
+        "Secondary active import",
+        "Active energy imported on the second register; empty when no meter has one.",
+        {"unit": "Wh", "constraints": {"minimum": 0}},
+    ),
+    (
+        "total_consumption_active_import",
+        "integer",
+        "Total active import",
+        "Primary plus secondary active import in the half-hour.",
+        {"unit": "Wh", "constraints": {"minimum": 0}},
+    ),
+    (
+        "aggregated_device_count_reactive",
+        "integer",
+        "Meters (reactive)",
+        "Distinct meters with a valid reactive read in the half-hour; empty when suppressed.",
+        {"constraints": {"minimum": 0}},
+    ),
+    (
+        "total_consumption_reactive_import",
+        "integer",
+        "Total reactive import",
+        "Reactive energy imported in the half-hour.",
+        {"unit": "varh", "constraints": {"minimum": 0}},
+    ),
+    (
+        "data_collection_log_timestamp",
+        "datetime",
+        "Half-hour end (UTC)",
+        "End of the half-hour, UTC.",
+        {"format": TIMESTAMP_FORMAT},
+    ),
+    (
+        "insert_time",
+        "datetime",
+        "First published (UTC)",
+        "When the row was first published.",
+        {"format": TIMESTAMP_FORMAT},
+    ),
+    (
+        "last_modified_time",
+        "datetime",
+        "Last modified (UTC)",
+        "When the row's values last changed.",
+        {"format": TIMESTAMP_FORMAT},
+    ),
 )
 
 

@@ -1,4 +1,5 @@
 """The quick start's demo loader: a generated week, published, idempotent."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,9 @@ def test_load_demo_publishes_a_week_once(harvest_config: Path) -> None:
     assert lines[0].startswith("generated 7 day(s) of reads of 2000 meters")
     assert lines[1] == f"created harvest source {SOURCE_NAME} for organisation ssen"
     assert lines[2] == "harvested 7 day(s) (7 published): 28 files published"
-    found = tk.get_action("package_search")({"ignore_auth": True}, {
-        "fq": "dataset_type:smart-meter", "rows": 10})
+    found = tk.get_action("package_search")(
+        {"ignore_auth": True}, {"fq": "dataset_type:smart-meter", "rows": 10}
+    )
     lv = [d for d in found["results"] if d["aggregation_level"] == "lv_feeder"]
     assert sum(len(d["resources"]) for d in lv) == 14
     assert {d["organization"]["name"] for d in found["results"]} == {"ssen"}
@@ -32,11 +34,12 @@ def test_load_demo_publishes_a_week_once(harvest_config: Path) -> None:
 
     # a second load (a re-run of the quick start) adds nothing, not even an empty job
     assert load_demo(harvest_config, "ssen") == []
-    assert tk.get_action("harvest_job_list")({"ignore_auth": True},
-                                             {"source_id": source["id"]}) == jobs
+    assert (
+        tk.get_action("harvest_job_list")({"ignore_auth": True}, {"source_id": source["id"]})
+        == jobs
+    )
 
 
-def test_load_demo_refuses_a_folder_outside_the_roots(harvest_config: Path,
-                                                      tmp_path: Path) -> None:
+def test_load_demo_refuses_a_folder_outside_the_roots(harvest_config: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"not under ckanext\.ssen_smartmeter\.source_roots"):
         load_demo(tmp_path / "elsewhere", "ssen")

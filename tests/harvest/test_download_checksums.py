@@ -1,4 +1,5 @@
 """Inputs hashed while downloading are not hashed again by the pipeline."""
+
 from __future__ import annotations
 
 import functools
@@ -35,8 +36,11 @@ def served(generated: Path) -> Iterator[str]:
 
 
 def test_the_pipeline_gets_the_digests_of_what_was_downloaded(
-        served: str, generated: Path, make_source: Callable[..., dict[str, Any]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    served: str,
+    generated: Path,
+    make_source: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     given: list[dict[str, str]] = []
     real = aggregate.aggregate_day
 
@@ -45,8 +49,9 @@ def test_the_pipeline_gets_the_digests_of_what_was_downloaded(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(aggregate, "aggregate_day", spy)
-    config = source_config(Path("/unused"), reads=served + "/reads/",
-                           topology=served + "/topology/")
+    config = source_config(
+        Path("/unused"), reads=served + "/reads/", topology=served + "/topology/"
+    )
     source = make_source(config, url=served + "/reads/")
     report = run_job(source["name"])
     assert report["statuses"] == {"published": len(DAYS)}
@@ -58,20 +63,25 @@ def test_the_pipeline_gets_the_digests_of_what_was_downloaded(
     for day, checksums in zip(DAYS, given, strict=True):
         # every input of the day: its reads file and the two topology tables
         names = sorted(Path(p).name for p in checksums)
-        assert names == sorted([f"{day}.parquet", *(p.name for p in
-                                                    (generated / "topology").iterdir())])
+        assert names == sorted(
+            [f"{day}.parquet", *(p.name for p in (generated / "topology").iterdir())]
+        )
         values = {Path(p).name: v for p, v in checksums.items()}
         assert values[f"{day}.parquet"] == digest(generated / "reads" / f"{day}.parquet")
         assert sorted(v for n, v in values.items() if not n.startswith("2024")) == topology
 
 
 def test_an_unusable_download_is_named_as_the_source_names_it(
-        served: str, generated: Path, make_source: Callable[..., dict[str, Any]]) -> None:
+    served: str, generated: Path, make_source: Callable[..., dict[str, Any]]
+) -> None:
     (generated / "reads" / f"{DAYS[1]}.parquet").write_bytes(b"PAR1 this is not parquet")
-    config = source_config(Path("/unused"), reads=served + "/reads/",
-                           topology=served + "/topology/")
+    config = source_config(
+        Path("/unused"), reads=served + "/reads/", topology=served + "/topology/"
+    )
     report = run_job(make_source(config, url=served + "/reads/")["name"])
     (message,) = next(d for d in report["days"] if d["day"] == DAYS[1].isoformat())["errors"]
     # not the work area (<storage>/ssen_smartmeter/work/<source>/<day>/<object>/reads/...)
-    assert message == (f"{DAYS[1]}: input unusable: {DAYS[1]}.parquet: not a readable "
-                       "Parquet file: Invalid Input Error: No magic bytes found at end of file")
+    assert message == (
+        f"{DAYS[1]}: input unusable: {DAYS[1]}.parquet: not a readable "
+        "Parquet file: Invalid Input Error: No magic bytes found at end of file"
+    )

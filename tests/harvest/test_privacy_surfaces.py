@@ -4,6 +4,7 @@ A day generated with every kind of bad row (``anomalies``) is harvested next
 to a day whose file is unreadable; then every operator-facing surface is
 searched for the meters' MPANs and for single meters' readings.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,27 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
 def test_no_mpan_or_small_group_value_on_any_operator_surface(
-        harvest_config: Path, make_source: Callable[..., dict[str, Any]], app: Any,
-        sysadmin: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    harvest_config: Path,
+    make_source: Callable[..., dict[str, Any]],
+    app: Any,
+    sysadmin: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     folder = harvest_config / "anomalies"
     generate_day(300, DAYS[0], folder, seed=3, anomalies=True)
     generate_day(300, DAYS[1], folder, seed=3)
     bad = folder / "reads" / f"{DAYS[1]}.parquet"
     bad.write_bytes(bad.read_bytes()[: len(bad.read_bytes()) // 2])  # truncated file
-    mpans = {row[0] for row in duckdb.connect().execute(
-        f"SELECT DISTINCT CAST(mpan AS VARCHAR) FROM read_parquet('{folder}/reads/"
-        f"{DAYS[0]}.parquet')").fetchall() if row[0]}
+    mpans = {
+        row[0]
+        for row in duckdb.connect()
+        .execute(
+            f"SELECT DISTINCT CAST(mpan AS VARCHAR) FROM read_parquet('{folder}/reads/"
+            f"{DAYS[0]}.parquet')"
+        )
+        .fetchall()
+        if row[0]
+    }
     assert len(mpans) > 300
 
     source = make_source(source_config(folder, last_date=DAYS[1].isoformat()))
@@ -45,12 +57,15 @@ def test_no_mpan_or_small_group_value_on_any_operator_surface(
     day = report["days"][0]
     assert day["rows_rejected"] > 0 and day["cells_suppressed_p1"] > 0
 
-    token = tk.get_action("api_token_create")({"user": sysadmin["name"], "ignore_auth": True},
-                                              {"user": sysadmin["name"], "name": "t"})["token"]
-    page = app.get(f"/harvest/{source['name']}/job/{report['job_id']}",
-                   headers={"Authorization": token}).body
-    harvest_report = tk.get_action("harvest_job_report")({"ignore_auth": True},
-                                                         {"id": report["job_id"]})
+    token = tk.get_action("api_token_create")(
+        {"user": sysadmin["name"], "ignore_auth": True}, {"user": sysadmin["name"], "name": "t"}
+    )["token"]
+    page = app.get(
+        f"/harvest/{source['name']}/job/{report['job_id']}", headers={"Authorization": token}
+    ).body
+    harvest_report = tk.get_action("harvest_job_report")(
+        {"ignore_auth": True}, {"id": report["job_id"]}
+    )
     surfaces = {
         "log": "\n".join(r.getMessage() for r in caplog.records),
         "job report": json.dumps(report),
@@ -62,9 +77,16 @@ def test_no_mpan_or_small_group_value_on_any_operator_surface(
         assert leaked == [], f"MPANs in the {name}: {leaked[:3]}"
 
     # one meter's reading is a group of one: none may appear either (they carry a decimal)
-    readings = {str(v) for (v,) in duckdb.connect().execute(
-        f"SELECT DISTINCT active_import_wh FROM read_parquet('{folder}/reads/{DAYS[0]}.parquet')"
-        " WHERE active_import_wh <> round(active_import_wh)").fetchall()}
+    readings = {
+        str(v)
+        for (v,) in duckdb.connect()
+        .execute(
+            "SELECT DISTINCT active_import_wh"
+            f" FROM read_parquet('{folder}/reads/{DAYS[0]}.parquet')"
+            " WHERE active_import_wh <> round(active_import_wh)"
+        )
+        .fetchall()
+    }
     assert len(readings) > 100
     for name, text in surfaces.items():
         decimals = set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text))

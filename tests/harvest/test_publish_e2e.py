@@ -1,4 +1,5 @@
 """End to end through the real CKAN app, PostgreSQL and the real harvester stages."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,8 @@ def show(name: str) -> dict[str, Any]:
 
 
 def test_a_source_over_generated_days_publishes_monthly_datasets(
-        generated: Path, make_source: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
+    generated: Path, make_source: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
     source = make_source(source_config(generated))
     report = run_job(source["name"])
 
@@ -39,11 +41,15 @@ def test_a_source_over_generated_days_publishes_monthly_datasets(
     lv = show("smart-meter-lv-feeder-2024-02")
     ss = show("smart-meter-secondary-substation-2024-02")
     assert lv["title"] == "Smart meter consumption, LV feeder, 2024-02"
-    assert (lv["aggregation_level"], ss["aggregation_level"]) == ("lv_feeder",
-                                                                  "secondary_substation")
+    assert (lv["aggregation_level"], ss["aggregation_level"]) == (
+        "lv_feeder",
+        "secondary_substation",
+    )
     assert lv["period"] == "2024-02" and lv["licence_area"] == "both"
-    assert (lv["temporal_coverage_start"], lv["temporal_coverage_end"]) == \
-        ("2024-02-12", "2024-02-14")
+    assert (lv["temporal_coverage_start"], lv["temporal_coverage_end"]) == (
+        "2024-02-12",
+        "2024-02-14",
+    )
     assert len(lv["resources"]) == 6 and len(ss["resources"]) == 6
     assert [r["format"] for r in lv["resources"][:2]] == ["CSV", "Parquet"]
 
@@ -55,10 +61,25 @@ def test_a_source_over_generated_days_publishes_monthly_datasets(
         first = next(r for r in lv["resources"] if r["period_start"] == day)
         published_at = first["quality_report"]["published_at"]
         subprocess.run(
-            [CLI, "aggregate", "--reads", str(generated / "reads" / f"{day}.parquet"),
-             "--topology", str(generated / "topology"), "--date", day, "--out", str(out),
-             "--threshold", "5", "--published-at", published_at],
-            check=True, capture_output=True)
+            [
+                CLI,
+                "aggregate",
+                "--reads",
+                str(generated / "reads" / f"{day}.parquet"),
+                "--topology",
+                str(generated / "topology"),
+                "--date",
+                day,
+                "--out",
+                str(out),
+                "--threshold",
+                "5",
+                "--published-at",
+                published_at,
+            ],
+            check=True,
+            capture_output=True,
+        )
         for dataset, level in ((lv, "lv_feeder"), (ss, "secondary_substation")):
             for resource in (r for r in dataset["resources"] if r["period_start"] == day):
                 suffix = ".csv" if resource["format"] == "CSV" else ".parquet"
@@ -72,13 +93,15 @@ def test_a_source_over_generated_days_publishes_monthly_datasets(
 
 
 def test_the_ckan_commands_harvest_report_and_run_test(
-        generated: Path, make_source: Callable[..., dict[str, Any]], worker_ini: Path) -> None:
+    generated: Path, make_source: Callable[..., dict[str, Any]], worker_ini: Path
+) -> None:
     ckan = str(Path(sys.executable).with_name("ckan"))
     source = make_source(source_config(generated, last_date=DAYS[1].isoformat()))
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([ckan, "-c", str(worker_ini), *args], capture_output=True,
-                              text=True, timeout=300)
+        return subprocess.run(
+            [ckan, "-c", str(worker_ini), *args], capture_output=True, text=True, timeout=300
+        )
 
     done = run("ssen-smartmeter", "harvest", source["name"], "--date", DAYS[0].isoformat())
     assert done.returncode == 0, done.stderr
@@ -93,8 +116,11 @@ def test_the_ckan_commands_harvest_report_and_run_test(
     # the synchronous mode of ckanext-harvest publishes the remaining day
     test_run = run("harvester", "run-test", source["name"])
     assert test_run.returncode == 0, test_run.stderr
-    assert [r["period_start"] for r in show("smart-meter-lv-feeder-2024-02")["resources"]
-            if r["format"] == "CSV"] == [DAYS[0].isoformat(), DAYS[1].isoformat()]
+    assert [
+        r["period_start"]
+        for r in show("smart-meter-lv-feeder-2024-02")["resources"]
+        if r["format"] == "CSV"
+    ] == [DAYS[0].isoformat(), DAYS[1].isoformat()]
 
     refused = run("ssen-smartmeter", "harvest", source["name"], "--from", "2024-02-13")
     assert refused.returncode != 0 and "--from and --to go together" in refused.stderr

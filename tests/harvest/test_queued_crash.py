@@ -6,6 +6,7 @@ that day. ckanext-harvest re-queues a message that was taken but never
 acknowledged once it is 3 minutes old (``ckan harvester run``); the test
 ages that marker instead of waiting.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,7 @@ class StallingServer:
                     self.wfile.flush()
                     outer.started.set()
                     outer.release.wait(120)
-                    self.wfile.write(body[len(body) // 2:])
+                    self.wfile.write(body[len(body) // 2 :])
                 except OSError:
                     pass  # the consumer was killed
 
@@ -89,9 +90,12 @@ def spawn(worker_ini: Path, tmp_path: Path) -> Iterator[Callable[[str], subproce
 
     def start(command: str) -> subprocess.Popen:
         log = (tmp_path / f"{command}-{len(started)}.log").open("wb")
-        process = subprocess.Popen([CKAN, "-c", str(worker_ini), "harvester", command],
-                                   stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [CKAN, "-c", str(worker_ini), "harvester", command],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         started.append(process)
         return process
 
@@ -103,8 +107,12 @@ def spawn(worker_ini: Path, tmp_path: Path) -> Iterator[Callable[[str], subproce
 
 
 def ckan_run(worker_ini: Path) -> None:
-    subprocess.run([CKAN, "-c", str(worker_ini), "harvester", "run"], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [CKAN, "-c", str(worker_ini), "harvester", "run"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90) -> None:
@@ -119,17 +127,21 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 90) -> N
 
 def objects(job_id: str) -> dict[str, HarvestObject]:
     """The job's day objects (not the objects that link its datasets to the source)."""
-    return {o.guid: o for o in model.Session.query(HarvestObject)
-            .filter(HarvestObject.harvest_job_id == job_id)
-            .filter(~HarvestObject.guid.startswith(state.LINK_PREFIX))}
+    return {
+        o.guid: o
+        for o in model.Session.query(HarvestObject)
+        .filter(HarvestObject.harvest_job_id == job_id)
+        .filter(~HarvestObject.guid.startswith(state.LINK_PREFIX))
+    }
 
 
 def day_resources(day: dt.date) -> list[dict[str, Any]]:
     found = []
     for level in ("lv-feeder", "secondary-substation"):
         try:
-            dataset = tk.get_action("package_show")({"ignore_auth": True},
-                                                    {"id": f"smart-meter-{level}-2024-02"})
+            dataset = tk.get_action("package_show")(
+                {"ignore_auth": True}, {"id": f"smart-meter-{level}-2024-02"}
+            )
         except tk.ObjectNotFound:
             continue
         found += [r for r in dataset["resources"] if r["period_start"] == day.isoformat()]
@@ -137,30 +149,42 @@ def day_resources(day: dt.date) -> list[dict[str, Any]]:
 
 
 def test_a_fetch_consumer_killed_mid_day_leaves_published_state_and_the_rerun_completes(
-        server: StallingServer, make_source: Callable[..., dict[str, Any]],
-        spawn: Callable[[str], subprocess.Popen], worker_ini: Path) -> None:
+    server: StallingServer,
+    make_source: Callable[..., dict[str, Any]],
+    spawn: Callable[[str], subprocess.Popen],
+    worker_ini: Path,
+) -> None:
     queue.purge_queues()
-    config = source_config(Path("/unused"), reads=server.url + "/reads/",
-                           topology=server.url + "/topology/")
+    config = source_config(
+        Path("/unused"), reads=server.url + "/reads/", topology=server.url + "/topology/"
+    )
     source = make_source(config, url=server.url + "/reads/")
     spawn("gather-consumer")
     fetch_consumer = spawn("fetch-consumer")
-    job = tk.get_action("harvest_job_create")({"ignore_auth": True},
-                                              {"source_id": source["id"], "run": True})
+    job = tk.get_action("harvest_job_create")(
+        {"ignore_auth": True}, {"source_id": source["id"], "run": True}
+    )
 
     # day 1 publishes, then the consumer stalls inside day 2's download: kill it there
     assert server.started.wait(120), "the fetch consumer never asked for day 2"
-    wait_for(lambda: objects(job["id"]).get(DAYS[0].isoformat()) is not None
-             and objects(job["id"])[DAYS[0].isoformat()].state == "COMPLETE", "day 1")
-    day1 = {r["id"]: publish.published_file(r["id"]).read_bytes()
-            for r in day_resources(DAYS[0])}
+    wait_for(
+        lambda: (
+            objects(job["id"]).get(DAYS[0].isoformat()) is not None
+            and objects(job["id"])[DAYS[0].isoformat()].state == "COMPLETE"
+        ),
+        "day 1",
+    )
+    day1 = {r["id"]: publish.published_file(r["id"]).read_bytes() for r in day_resources(DAYS[0])}
     assert len(day1) == 4
     os.killpg(fetch_consumer.pid, signal.SIGKILL)
     fetch_consumer.wait()
     model.Session.remove()
     states = {guid: o.state for guid, o in objects(job["id"]).items()}
-    assert states == {DAYS[0].isoformat(): "COMPLETE", DAYS[1].isoformat(): "FETCH",
-                      DAYS[2].isoformat(): "WAITING"}
+    assert states == {
+        DAYS[0].isoformat(): "COMPLETE",
+        DAYS[1].isoformat(): "FETCH",
+        DAYS[2].isoformat(): "WAITING",
+    }
     assert day_resources(DAYS[1]) == []
 
     # restart; the unacknowledged day 2 is re-queued by `ckan harvester run` once it is
@@ -172,34 +196,47 @@ def test_a_fetch_consumer_killed_mid_day_leaves_published_state_and_the_rerun_co
     assert redis.get(stuck) is not None
     redis.set(stuck, str(dt.datetime.now() - dt.timedelta(minutes=4)))
     ckan_run(worker_ini)
-    wait_for(lambda: all(o.state in ("COMPLETE", "ERROR") for o in objects(job["id"]).values()),
-             "every day to finish")
+    wait_for(
+        lambda: all(o.state in ("COMPLETE", "ERROR") for o in objects(job["id"]).values()),
+        "every day to finish",
+    )
     errors = model.Session.query(HarvestObjectError.message).all()
     assert {o.state for o in objects(job["id"]).values()} == {"COMPLETE"}, errors
     ckan_run(worker_ini)
     model.Session.remove()
     assert HarvestJob.get(job["id"]).status == "Finished"
 
-    report = tk.get_action("ssen_smartmeter_job_report")({"ignore_auth": True},
-                                                         {"id": job["id"]})
+    report = tk.get_action("ssen_smartmeter_job_report")({"ignore_auth": True}, {"id": job["id"]})
     assert report["statuses"] == {"published": 3}
-    assert {r["id"]: publish.published_file(r["id"]).read_bytes()
-            for r in day_resources(DAYS[0])} == day1
+    assert {
+        r["id"]: publish.published_file(r["id"]).read_bytes() for r in day_resources(DAYS[0])
+    } == day1
     for day in DAYS:
-        assert sorted(r["format"] for r in day_resources(day)) == \
-            ["CSV", "CSV", "Parquet", "Parquet"]
+        assert sorted(r["format"] for r in day_resources(day)) == [
+            "CSV",
+            "CSV",
+            "Parquet",
+            "Parquet",
+        ]
     assert objects(job["id"])[DAYS[1].isoformat()].retry_times == 2
 
 
 def test_a_run_test_job_left_on_the_gather_queue_is_not_gathered_again(
-        generated: Path, make_source: Callable[..., dict[str, Any]],
-        spawn: Callable[[str], subprocess.Popen], worker_ini: Path) -> None:
+    generated: Path,
+    make_source: Callable[..., dict[str, Any]],
+    spawn: Callable[[str], subprocess.Popen],
+    worker_ini: Path,
+) -> None:
     queue.purge_queues()
     late = generated / "reads" / f"{DAYS[2]}.parquet"
     held = late.rename(late.with_suffix(".held"))  # the last day's reads arrive later
     source = make_source(source_config(generated))
-    subprocess.run([CKAN, "-c", str(worker_ini), "harvester", "run-test", source["name"]],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [CKAN, "-c", str(worker_ini), "harvester", "run-test", source["name"]],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     model.Session.remove()
     (job,) = model.Session.query(HarvestJob).filter(HarvestJob.source_id == source["id"])
     before = (job.status, job.gather_started, job.gather_finished, job.finished)
@@ -212,8 +249,10 @@ def test_a_run_test_job_left_on_the_gather_queue_is_not_gathered_again(
 
     held.rename(late)
     spawn("gather-consumer")
-    wait_for(lambda: redis.llen(gather_key) == 0 and not redis.keys(gather_key + ":*"),
-             "the gather consumer to take the job")
+    wait_for(
+        lambda: redis.llen(gather_key) == 0 and not redis.keys(gather_key + ":*"),
+        "the gather consumer to take the job",
+    )
     model.Session.remove()
     job = HarvestJob.get(job.id)
     # no day attached to the finished job, nothing sent to fetch, its record untouched

@@ -1,4 +1,5 @@
 """Re-runs publish nothing twice; late reads are reported, then restated (rule P3)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -30,8 +31,11 @@ def show(name: str) -> dict[str, Any]:
 
 def day_files(level: str, day: str) -> dict[str, Path]:
     dataset = show(f"smart-meter-{level.replace('_', '-')}-2024-02")
-    return {r["format"]: publish.published_file(r["id"])
-            for r in dataset["resources"] if r["period_start"] == day}
+    return {
+        r["format"]: publish.published_file(r["id"])
+        for r in dataset["resources"]
+        if r["period_start"] == day
+    }
 
 
 def withhold_reads(full: Path, kept: Path) -> int:
@@ -50,13 +54,20 @@ def withhold_reads(full: Path, kept: Path) -> int:
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
     con = duckdb.connect()
-    return con.execute(f"SELECT * FROM read_csv('{path}', all_varchar=true, header=true) "
-                       "ORDER BY dataset_id, data_collection_log_timestamp").fetchdf() \
-        .fillna("").to_dict("records")
+    return (
+        con.execute(
+            f"SELECT * FROM read_csv('{path}', all_varchar=true, header=true) "
+            "ORDER BY dataset_id, data_collection_log_timestamp"
+        )
+        .fetchdf()
+        .fillna("")
+        .to_dict("records")
+    )
 
 
 def test_rerun_unchanged_late_reads_reported_then_restated(
-        generated: Path, make_source: Callable[..., dict[str, Any]], tmp_path: Path) -> None:
+    generated: Path, make_source: Callable[..., dict[str, Any]], tmp_path: Path
+) -> None:
     reads = generated / "reads" / f"{LATE_DAY}.parquet"
     full = tmp_path / "full.parquet"
     reads.rename(full)
@@ -66,10 +77,14 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
 
     first = run_job(source["name"])
     assert first["statuses"] == {"published": 3}
-    published = {level: day_files(level, LATE_DAY.isoformat())
-                 for level in ("lv_feeder", "secondary_substation")}
-    before = {level: {fmt: p.read_bytes() for fmt, p in files.items()}
-              for level, files in published.items()}
+    published = {
+        level: day_files(level, LATE_DAY.isoformat())
+        for level in ("lv_feeder", "secondary_substation")
+    }
+    before = {
+        level: {fmt: p.read_bytes() for fmt, p in files.items()}
+        for level, files in published.items()
+    }
 
     # a regular re-run finds nothing to do; naming the days confirms they are unchanged
     assert run_job(source["name"])["days"] == []
@@ -92,8 +107,9 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     assert run_job(source["name"])["days"] == []  # reported once
 
     # the operator restates the day: insert_time kept, last_modified_time moves where changed
-    result = CliRunner().invoke(ssen_smartmeter, ["restate", source["name"],
-                                                  "--date", LATE_DAY.isoformat()])
+    result = CliRunner().invoke(
+        ssen_smartmeter, ["restate", source["name"], "--date", LATE_DAY.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert "restated" in result.output
     restated_lv = day_files("lv_feeder", LATE_DAY.isoformat())
@@ -102,8 +118,11 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     old_rows = csv_rows(tmp_path / "old.csv")
     new_rows = csv_rows(restated_lv["CSV"])
     dataset = show("smart-meter-lv-feeder-2024-02")
-    resource = next(r for r in dataset["resources"]
-                    if r["period_start"] == LATE_DAY.isoformat() and r["format"] == "CSV")
+    resource = next(
+        r
+        for r in dataset["resources"]
+        if r["period_start"] == LATE_DAY.isoformat() and r["format"] == "CSV"
+    )
     restated_at = resource["quality_report"]["published_at"]
     first_at = old_rows[0]["insert_time"]
     assert restated_at > first_at
@@ -111,10 +130,24 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
 
     # the values are those of the CLI on the full reads
     out = tmp_path / "cli"
-    subprocess.run([CLI, "aggregate", "--reads", str(reads), "--topology",
-                    str(generated / "topology"), "--date", LATE_DAY.isoformat(),
-                    "--out", str(out), "--published-at", restated_at], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            CLI,
+            "aggregate",
+            "--reads",
+            str(reads),
+            "--topology",
+            str(generated / "topology"),
+            "--date",
+            LATE_DAY.isoformat(),
+            "--out",
+            str(out),
+            "--published-at",
+            restated_at,
+        ],
+        check=True,
+        capture_output=True,
+    )
     expected = csv_rows(out / "lv_feeder" / f"{LATE_DAY}.csv")
     times = ("insert_time", "last_modified_time")
     strip = [{k: v for k, v in r.items() if k not in times} for r in new_rows]
@@ -122,23 +155,29 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     changed = 0
     for old, new in zip(old_rows, new_rows, strict=True):
         assert new["insert_time"] == first_at
-        same = {k: v for k, v in old.items() if k not in times} == \
-            {k: v for k, v in new.items() if k not in times}
+        same = {k: v for k, v in old.items() if k not in times} == {
+            k: v for k, v in new.items() if k not in times
+        }
         assert new["last_modified_time"] == (first_at if same else restated_at)
         changed += not same
     assert changed == resource["quality_report"]["restatement"]["lv_feeder"]["changed_rows"]
 
     # the restatement is recorded; the next run is quiet
     report = tk.get_action("ssen_smartmeter_job_report")(
-        {"ignore_auth": True}, {"id": tk.get_action("harvest_job_list")(
-            {"ignore_auth": True}, {"source_id": source["id"]})[0]["id"]})
+        {"ignore_auth": True},
+        {
+            "id": tk.get_action("harvest_job_list")(
+                {"ignore_auth": True}, {"source_id": source["id"]}
+            )[0]["id"]
+        },
+    )
     assert report["statuses"] == {"restated": 1}
     assert run_job(source["name"])["days"] == []
 
 
 def test_years_of_history_gather_only_the_days_that_need_work(
-        generated: Path, make_source: Callable[..., dict[str, Any]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    generated: Path, make_source: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ckanext.ssen_smartmeter.harvest import gather
 
     monkeypatch.setattr(gather, "BATCH", 50)  # many batches over ~11,000 days

@@ -114,7 +114,10 @@ def test_a_date_without_a_time_is_a_bad_timestamp(zone, tmp_path):
         "0100000000003,2024-02-13T00:00:00Z,5\n"
     )
     report = run(
-        [reads], DATA / "basic" / "topology", dt.date(2024, 2, 12), tmp_path / "out",
+        [reads],
+        DATA / "basic" / "topology",
+        dt.date(2024, 2, 12),
+        tmp_path / "out",
         timezone=zone,
     )
     assert report.rejected["bad_timestamp"] == 1

@@ -69,8 +69,13 @@ def test_slices_out_of_range_are_refused(slices):
 
 def test_a_memory_limit_below_100mb_is_refused(tmp_path):
     with pytest.raises(InputError, match="memory_limit: must be at least 100MB"):
-        run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", dt.date(2024, 2, 12),
-            tmp_path / "out", memory_limit="50MB")
+        run(
+            [DATA / "basic" / "reads.csv"],
+            DATA / "basic" / "topology",
+            dt.date(2024, 2, 12),
+            tmp_path / "out",
+            memory_limit="50MB",
+        )
     assert not (tmp_path / "out" / "quality").exists()
 
 
@@ -81,7 +86,10 @@ def test_a_small_limit_slices_the_first_pass_and_changes_no_byte(tmp_path):
     reads = [tmp_path / "in" / "reads" / f"{day}.csv"]
     phases: list[str] = []
     sliced = aggregate_day(
-        reads, tmp_path / "in" / "topology", day, tmp_path / "a",
+        reads,
+        tmp_path / "in" / "topology",
+        day,
+        tmp_path / "a",
         AggregateConfig(threads=2, memory_limit="100MB", published_at=PUBLISHED),
         progress=lambda phase, *_: phases.append(phase),
     )

@@ -33,7 +33,7 @@ def _day(folder: Path, meters: int, half_hours: int = 48) -> tuple[list[Path], P
     (topology / "lv_feeders.csv").write_text(
         "dataset_id,secondary_substation_id,secondary_substation_name,lv_feeder_id,"
         "lv_feeder_name,substation_geo_location,licence_area\n"
-        "000100100101,0001,Sub 1,01,Feeder 1,\"56.1,-3.9\",SHEPD\n",
+        '000100100101,0001,Sub 1,01,Feeder 1,"56.1,-3.9",SHEPD\n',
         encoding="utf-8",
     )
     mpans = [f"{1000000000000 + i}" for i in range(meters)]

@@ -329,7 +329,8 @@ def check_against_oracle(
             continue
         assert sub_n_s[(sid, idx)] == 0 or sub_n_s[(sid, idx)] >= T
         hidden_s = sub_n_s[(sid, idx)] - sum(
-            n_s[(fid, i)] for (fid, i), v in lv.items()
+            n_s[(fid, i)]
+            for (fid, i), v in lv.items()
             if fid[:10] == sid and i == idx and v[1] is not None
         )
         assert hidden_s == 0 or hidden_s >= T

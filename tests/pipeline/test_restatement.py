@@ -146,7 +146,10 @@ def test_checksums_already_known_are_not_computed_again(tmp_path):
     topology = DATA / "basic" / "topology"
     given = "ab" * 32  # not the file's digest: proof it was not recomputed
     report = aggregate_day(
-        [reads], topology, DAY, tmp_path / "out",
+        [reads],
+        topology,
+        DAY,
+        tmp_path / "out",
         AggregateConfig(threads=1, published_at=PUBLISHED),
         checksums={str(reads): given},
     )
@@ -197,9 +200,10 @@ def test_a_previous_row_without_times_gets_the_new_publication_time(tmp_path):
 
     out = tmp_path / "again"
     aggregate_again(DATA / "basic" / "reads.csv", out, PreviousPublication.from_dir(first, DAY))
-    again = {(r["dataset_id"], r["data_collection_log_timestamp"]): r for r in rows(
-        out / "lv_feeder" / f"{DAY}.csv"
-    )}
+    again = {
+        (r["dataset_id"], r["data_collection_log_timestamp"]): r
+        for r in rows(out / "lv_feeder" / f"{DAY}.csv")
+    }
     row = again[(blanked["dataset_id"], blanked["data_collection_log_timestamp"])]
     assert row["insert_time"] == row["last_modified_time"] == "2024-02-20T09:30:00.000Z"
     schema = pq.read_schema(out / "lv_feeder" / f"{DAY}.parquet")

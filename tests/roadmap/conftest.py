@@ -1,4 +1,5 @@
 """Fixtures of the roadmap tests: organisations, users and roadmap datasets."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """ssen_roadmap_list, the release validator and publication on first resource."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +37,10 @@ def test_list_filters_and_pages(make_item) -> None:
     make_item(name="one", roadmap_status="published", roadmap_actual_release="2025-02-01")
     make_item(name="two", roadmap_category="legal_requirement")
     make_item(name="three", target_audience=["regulatory_bodies", "consultancies"])
-    names = lambda **kw: [i["name"] for i in helpers.call_action("ssen_roadmap_list", **kw)["items"]]  # noqa: E731, E501
+
+    def names(**kw):
+        return [i["name"] for i in helpers.call_action("ssen_roadmap_list", **kw)["items"]]
+
     assert names(status="published") == ["one"]
     assert names(status=["planned", "published"], category="legal_requirement") == ["two"]
     assert names(audience="Regulatory Bodies") == ["three"]
@@ -61,9 +65,9 @@ def test_list_hides_private_items_from_outsiders(app, make_item) -> None:
     outsider = factories.User()
     names = lambda user: [  # noqa: E731
         i["name"]
-        for i in helpers.call_action(
-            "ssen_roadmap_list", {"user": user, "ignore_auth": False}
-        )["items"]
+        for i in helpers.call_action("ssen_roadmap_list", {"user": user, "ignore_auth": False})[
+            "items"
+        ]
     ]
     assert names(outsider["name"]) == ["shown"]
     assert names("") == ["shown"]

@@ -4,6 +4,7 @@ A live CKAN server (``ckan run``) is started on a free port with a generated
 ini that chains the suite's ini (so it uses the same database), and stopped at
 teardown. axe-core comes from the npm registry (``npm ci`` at the repo root).
 """
+
 from __future__ import annotations
 
 import json
@@ -79,9 +80,7 @@ def test_roadmap_in_chromium(
 
             # The script swaps the results in place and keeps the address in step.
             page.select_option("#roadmap-timeline-0-status", "published")
-            page.wait_for_function(
-                "document.querySelectorAll('.ssen-timeline__link').length === 1"
-            )
+            page.wait_for_function("document.querySelectorAll('.ssen-timeline__link').length === 1")
             assert links.all_inner_texts() == ["Past outages"]
             assert "status=published" in page.url
             csv_href = page.get_attribute(".ssen-roadmap__actions a[href*='roadmap.csv']", "href")
@@ -93,9 +92,7 @@ def test_roadmap_in_chromium(
 
             page.goto(f"{live_server}/roadmap", wait_until="networkidle")
             page.select_option("#roadmap-timeline-0-status", "published")
-            page.wait_for_function(
-                "document.querySelectorAll('.ssen-timeline__link').length === 1"
-            )
+            page.wait_for_function("document.querySelectorAll('.ssen-timeline__link').length === 1")
             shot = tmp_path / "roadmap.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000

@@ -1,4 +1,5 @@
 """Pure document handling (no CKAN): the seed-shaped fixture and edge cases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -97,7 +98,7 @@ def test_github_alert_syntax_and_plain_blockquotes() -> None:
 
 def test_no_front_matter_and_broken_front_matter() -> None:
     assert parse_document("plain").front.title == ""
-    broken = parse_document('---\ntitle: [unclosed\n---\nbody\n')
+    broken = parse_document("---\ntitle: [unclosed\n---\nbody\n")
     assert broken.front.title == ""
     assert "body" in broken.segments[0].html
 

@@ -1,4 +1,5 @@
 """/roadmap.csv, /roadmap.ics and /roadmap.atom, read back with real parsers."""
+
 from __future__ import annotations
 
 import csv

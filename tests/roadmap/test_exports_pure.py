@@ -1,4 +1,5 @@
 """Pure exports (no CKAN): CSV, iCalendar and Atom, read back with real parsers."""
+
 from __future__ import annotations
 
 import csv

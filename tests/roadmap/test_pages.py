@@ -1,4 +1,5 @@
 """/roadmap against the real app: document, live timeline, filters, privacy."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -208,11 +209,22 @@ def test_chart_counts_published_and_open_per_quarter(app, make_item) -> None:
 def test_generic_dataset_form_and_page_carry_the_roadmap_fields(app, make_item, org_admin):
     token = factories.APIToken(user=org_admin["name"])["token"]
     form = page(app, "/dataset/new", user={"token": token})
-    for name in ("roadmap_status", "roadmap_planned_release", "roadmap_actual_release",
-                 "roadmap_category", "target_audience", "use_cases", "roadmap_note"):
+    for name in (
+        "roadmap_status",
+        "roadmap_planned_release",
+        "roadmap_actual_release",
+        "roadmap_category",
+        "target_audience",
+        "use_cases",
+        "roadmap_note",
+    ):
         assert form.select_one(f"[name={name}]") is not None, name
-    make_item(name="shown-fields", roadmap_planned_release="2026-Q2",
-              roadmap_category="legal_requirement", target_audience=["trade_associations"])
+    make_item(
+        name="shown-fields",
+        roadmap_planned_release="2026-Q2",
+        roadmap_category="legal_requirement",
+        target_audience=["trade_associations"],
+    )
     text = page(app, "/dataset/shown-fields").get_text(" ", strip=True)
     assert "Roadmap status Planned" in text
     assert "2026-Q2" in text

@@ -1,4 +1,5 @@
 """The pure first-publication rule (no CKAN)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The "request a dataset" form and action."""
+
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk

@@ -1,4 +1,5 @@
 """Pure timeline building (no CKAN)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """package_create/update/delete index into PostgreSQL; package_search answers."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,9 @@ class TestIndexAndSearch:
         sysadmin = factories.Sysadmin()
         org = factories.Organization()
         dataset = factories.Dataset(
-            owner_org=org["id"], title="Feeder loads in Perth", tags=[{"name": "energy"}],
+            owner_org=org["id"],
+            title="Feeder loads in Perth",
+            tags=[{"name": "energy"}],
             notes="Half-hourly consumption",
         )
         found = helpers.call_action("package_search", q="perth")
@@ -19,8 +22,9 @@ class TestIndexAndSearch:
         assert found["count"] == 1
 
         ctx = {"user": sysadmin["name"]}
-        helpers.call_action("package_patch", context=dict(ctx), id=dataset["id"],
-                            title="Substation loads")
+        helpers.call_action(
+            "package_patch", context=dict(ctx), id=dataset["id"], title="Substation loads"
+        )
         assert helpers.call_action("package_search", q="perth")["count"] == 0
         assert helpers.call_action("package_search", q="substation")["count"] == 1
 
@@ -32,8 +36,12 @@ class TestIndexAndSearch:
         for i, tag in enumerate(["aa", "aa", "bb"]):
             factories.Dataset(owner_org=org["id"], name=f"ds-{i}", tags=[{"name": tag}])
         result = helpers.call_action(
-            "package_search", fq="tags:aa", **{"facet.field": '["tags", "organization"]'},
-            sort="name desc", rows=1, start=0,
+            "package_search",
+            fq="tags:aa",
+            **{"facet.field": '["tags", "organization"]'},
+            sort="name desc",
+            rows=1,
+            start=0,
         )
         assert result["count"] == 2
         assert [r["name"] for r in result["results"]] == ["ds-1"]

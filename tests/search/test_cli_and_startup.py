@@ -1,5 +1,6 @@
 """``ckan search-index`` and ``ckan db upgrade -p ssen_search`` work on the
 PostgreSQL index, and nothing ever talks to Solr while the plugin is loaded."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """/harvest lists harvest sources, which are datasets of type ``harvest``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,12 @@ def test_harvest_page_lists_sources(app: Any) -> None:
     sysadmin = factories.Sysadmin()
     org = factories.Organization()
     helpers.call_action(
-        "harvest_source_create", context={"user": sysadmin["name"]}, name="remote-portal",
-        title="Remote portal", url="http://remote.invalid/", source_type="ckan",
+        "harvest_source_create",
+        context={"user": sysadmin["name"]},
+        name="remote-portal",
+        title="Remote portal",
+        url="http://remote.invalid/",
+        source_type="ckan",
         owner_org=org["id"],
     )
     factories.Dataset(name="not-a-source", owner_org=org["id"])

@@ -1,4 +1,5 @@
 """The Lucene-to-SQL compiler alone (pure: no database, no CKAN)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,9 @@ def test_string_field_term_binds_containment_for_scalar_and_list() -> None:
     sql = compiler.lucene('+organization:"north"')
     assert sql.count("d.doc @>") == 2
     assert set(compiler.params.values()) == {
-        '{"organization": "north"}', '{"organization": ["north"]}'}
+        '{"organization": "north"}',
+        '{"organization": ["north"]}',
+    }
 
 
 def test_filters_ckan_always_adds_use_plain_columns() -> None:
@@ -104,10 +107,13 @@ def test_solr_dates() -> None:
         solr_date("yesterday")
 
 
-@pytest.mark.parametrize("query, part", [
-    ("title:foo~2", "Fuzzy"),
-    ("name:/fo+/", "Regular expression"),
-])
+@pytest.mark.parametrize(
+    "query, part",
+    [
+        ("title:foo~2", "Fuzzy"),
+        ("name:/fo+/", "Regular expression"),
+    ],
+)
 def test_unsupported_syntax_names_the_part(query: str, part: str) -> None:
     with pytest.raises(SearchSyntaxError, match=part):
         SqlCompiler().lucene(query)
@@ -151,10 +157,15 @@ def test_unescape() -> None:
 
 
 def test_index_document_unpacks_scheming_multiple_choice() -> None:
-    doc, blobs = fields.index_document({
-        "id": "1", "topics": '["grid", "meters"]', "extras_topics": '["grid", "meters"]',
-        "notes": "[not json", "data_dict": "{}",
-    })
+    doc, blobs = fields.index_document(
+        {
+            "id": "1",
+            "topics": '["grid", "meters"]',
+            "extras_topics": '["grid", "meters"]',
+            "notes": "[not json",
+            "data_dict": "{}",
+        }
+    )
     assert doc["topics"] == ["grid", "meters"]
     assert doc["extras_topics"] == '["grid", "meters"]'
     assert doc["notes"] == "[not json"
@@ -162,10 +173,18 @@ def test_index_document_unpacks_scheming_multiple_choice() -> None:
 
 
 def test_weighted_texts() -> None:
-    texts = fields.weighted_texts({
-        "name": "n", "title": "t", "tags": ["x", "y"], "notes": "body", "extras_k": "v",
-        "res_name": ["r1"], "res_extras_z": ["q"], "frequency": "daily",
-    })
+    texts = fields.weighted_texts(
+        {
+            "name": "n",
+            "title": "t",
+            "tags": ["x", "y"],
+            "notes": "body",
+            "extras_k": "v",
+            "res_name": ["r1"],
+            "res_extras_z": ["q"],
+            "frequency": "daily",
+        }
+    )
     assert texts == {"A": "n t", "B": "x y", "C": "body v", "D": "r1 q"}
 
 

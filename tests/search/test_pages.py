@@ -1,4 +1,5 @@
 """The catalogue's pages answer from the PostgreSQL index (no Solr here)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,10 +18,18 @@ def _soup(response: Any) -> BeautifulSoup:
 class TestPages:
     def test_home_dataset_and_organization_pages(self, app: Any) -> None:
         org = factories.Organization(name="north-dno", title="North DNO")
-        factories.Dataset(owner_org=org["id"], name="feeder-loads", title="Feeder loads",
-                          tags=[{"name": "energy"}])
-        factories.Dataset(owner_org=org["id"], name="roadmap-items", title="Roadmap items",
-                          tags=[{"name": "planning"}])
+        factories.Dataset(
+            owner_org=org["id"],
+            name="feeder-loads",
+            title="Feeder loads",
+            tags=[{"name": "energy"}],
+        )
+        factories.Dataset(
+            owner_org=org["id"],
+            name="roadmap-items",
+            title="Roadmap items",
+            tags=[{"name": "planning"}],
+        )
 
         _soup(app.get("/"))
 
@@ -29,8 +38,7 @@ class TestPages:
         assert links == {"/dataset/feeder-loads"}
 
         page = _soup(app.get("/dataset/", query_string={"tags": "planning"}))
-        assert {a["href"] for a in page.select(".dataset-heading a")} == {
-            "/dataset/roadmap-items"}
+        assert {a["href"] for a in page.select(".dataset-heading a")} == {"/dataset/roadmap-items"}
 
         page = _soup(app.get("/dataset/"))
         facet_text = page.get_text(" ")
@@ -38,4 +46,6 @@ class TestPages:
 
         page = _soup(app.get("/organization/north-dno"))
         assert {a["href"] for a in page.select(".dataset-heading a")} == {
-            "/dataset/feeder-loads", "/dataset/roadmap-items"}
+            "/dataset/feeder-loads",
+            "/dataset/roadmap-items",
+        }

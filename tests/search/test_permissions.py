@@ -1,4 +1,5 @@
 """Private datasets and drafts: each user sees what they may see."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,14 +21,22 @@ class TestPrivateDatasets:
         member = factories.User()
         outsider = factories.User()
         admin = factories.User()
-        org_a = factories.Organization(users=[{"name": member["name"], "capacity": "member"},
-                                              {"name": admin["name"], "capacity": "admin"}])
+        org_a = factories.Organization(
+            users=[
+                {"name": member["name"], "capacity": "member"},
+                {"name": admin["name"], "capacity": "admin"},
+            ]
+        )
         org_b = factories.Organization()
         factories.Dataset(name="a-public", owner_org=org_a["id"])
         factories.Dataset(name="a-private", owner_org=org_a["id"], private=True)
         factories.Dataset(name="b-private", owner_org=org_b["id"], private=True)
-        return {"member": member, "outsider": outsider, "admin": admin,
-                "sysadmin": factories.Sysadmin()}
+        return {
+            "member": member,
+            "outsider": outsider,
+            "admin": admin,
+            "sysadmin": factories.Sysadmin(),
+        }
 
     def test_anonymous_sees_public_only(self, world: dict[str, Any]) -> None:
         assert _names(None, include_private=True) == ["a-public"]
@@ -41,12 +50,19 @@ class TestPrivateDatasets:
 
     def test_sysadmin_sees_everything(self, world: dict[str, Any]) -> None:
         assert _names(world["sysadmin"], include_private=True) == [
-            "a-private", "a-public", "b-private"]
+            "a-private",
+            "a-public",
+            "b-private",
+        ]
 
     def test_private_counts_follow_the_user(self, world: dict[str, Any]) -> None:
         context = {"user": world["member"]["name"], "ignore_auth": False}
-        result = helpers.call_action("package_search", context=context, include_private=True,
-                                     **{"facet.field": '["capacity"]'})
+        result = helpers.call_action(
+            "package_search",
+            context=context,
+            include_private=True,
+            **{"facet.field": '["capacity"]'},
+        )
         assert result["count"] == 2
         assert result["facets"]["capacity"] == {"public": 1, "private": 1}
 

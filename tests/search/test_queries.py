@@ -1,5 +1,6 @@
 """Query features through the Action API: Lucene syntax, ranking, errors,
 autocomplete and the organisation/group/tag counts built from searches."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,19 +18,29 @@ def catalogue() -> dict[str, Any]:
     org = factories.Organization(name="grid-org")
     group = factories.Group(name="lv-network")
     factories.Dataset(
-        name="lv-feeder-consumption", title="LV feeder consumption",
-        notes="Half-hourly consumption per low voltage feeder.", owner_org=org["id"],
-        tags=[{"name": "energy"}, {"name": "smart-meters"}], groups=[{"name": group["name"]}],
+        name="lv-feeder-consumption",
+        title="LV feeder consumption",
+        notes="Half-hourly consumption per low voltage feeder.",
+        owner_org=org["id"],
+        tags=[{"name": "energy"}, {"name": "smart-meters"}],
+        groups=[{"name": group["name"]}],
         resources=[{"url": "http://x.invalid/a.csv", "format": "CSV", "name": "Readings"}],
     )
     factories.Dataset(
-        name="substation-consumption", title="Secondary substation consumption",
-        notes="Daily totals mentioning feeder once.", owner_org=org["id"],
+        name="substation-consumption",
+        title="Secondary substation consumption",
+        notes="Daily totals mentioning feeder once.",
+        owner_org=org["id"],
         tags=[{"name": "energy"}],
         resources=[{"url": "http://x.invalid/b.parquet", "format": "Parquet"}],
     )
-    factories.Dataset(name="roadmap", title="Data roadmap", notes="Planned releases",
-                      owner_org=org["id"], tags=[{"name": "planning"}])
+    factories.Dataset(
+        name="roadmap",
+        title="Data roadmap",
+        notes="Planned releases",
+        owner_org=org["id"],
+        tags=[{"name": "planning"}],
+    )
     return {"org": org, "group": group}
 
 
@@ -46,15 +57,19 @@ class TestQueries:
     def test_boolean_lucene(self, catalogue: dict[str, Any]) -> None:
         assert _names(q="tags:energy AND -res_format:CSV") == ["substation-consumption"]
         assert sorted(_names(q="tags:planning OR res_format:Parquet")) == [
-            "roadmap", "substation-consumption"]
+            "roadmap",
+            "substation-consumption",
+        ]
         assert _names(q="name:roadmap", fq="-tags:energy") == ["roadmap"]
         assert _names(fq="groups:lv-network") == ["lv-feeder-consumption"]
 
     def test_wildcards_and_existence(self, catalogue: dict[str, Any]) -> None:
         assert _names(fq="name:lv-*") == ["lv-feeder-consumption"]
         assert sorted(_names(q="consum*")) == ["lv-feeder-consumption", "substation-consumption"]
-        assert sorted(_names(fq="res_format:*")) == ["lv-feeder-consumption",
-                                                     "substation-consumption"]
+        assert sorted(_names(fq="res_format:*")) == [
+            "lv-feeder-consumption",
+            "substation-consumption",
+        ]
 
     def test_date_range(self, catalogue: dict[str, Any]) -> None:
         assert len(_names(fq="metadata_created:[NOW-1DAY TO *]")) == 3
@@ -73,17 +88,19 @@ class TestQueries:
             helpers.call_action("package_search", q="title:feeder~2")
         assert "Fuzzy" in str(raised.value)
 
-    def test_api_answers_400_naming_the_problem(self, app: Any,
-                                                 catalogue: dict[str, Any]) -> None:
-        response = app.get("/api/3/action/package_search",
-                           query_string={"q": "name:/lv.*/"}, status=400)
+    def test_api_answers_400_naming_the_problem(self, app: Any, catalogue: dict[str, Any]) -> None:
+        response = app.get(
+            "/api/3/action/package_search", query_string={"q": "name:/lv.*/"}, status=400
+        )
         assert "Regular expression" in response.get_data(as_text=True)
-        response = app.get("/api/3/action/package_search",
-                           query_string={"sort": "name sideways"}, status=400)
+        response = app.get(
+            "/api/3/action/package_search", query_string={"sort": "name sideways"}, status=400
+        )
         assert "sort" in response.get_data(as_text=True)
 
-    def test_dataset_page_shows_the_error_not_a_500(self, app: Any,
-                                                     catalogue: dict[str, Any]) -> None:
+    def test_dataset_page_shows_the_error_not_a_500(
+        self, app: Any, catalogue: dict[str, Any]
+    ) -> None:
         response = app.get("/dataset/", query_string={"q": "title:(unclosed"})
         assert response.status_code in (200, 400)
 
@@ -101,4 +118,6 @@ class TestQueries:
         assert [(g["name"], g["package_count"]) for g in groups] == [("lv-network", 1)]
         tag = helpers.call_action("tag_show", id="energy", include_datasets=True)
         assert sorted(p["name"] for p in tag["packages"]) == [
-            "lv-feeder-consumption", "substation-consumption"]
+            "lv-feeder-consumption",
+            "substation-consumption",
+        ]

@@ -1,4 +1,5 @@
 """Fixtures in the shape of the data contract (written here, never read from /work/shared)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,15 @@ def quality_report(**overrides: Any) -> dict[str, Any]:
         "rows_read": 1000,
         "rows_accepted": 990,
         # as the pipeline writes it: every reason, most of them 0
-        "rejected": {"bad_mpan": 4, "bad_timestamp": 0, "bad_value": 0, "duplicate": 6,
-                     "negative_value": 0, "outside_day": 0, "unmapped_meter": 0},
+        "rejected": {
+            "bad_mpan": 4,
+            "bad_timestamp": 0,
+            "bad_value": 0,
+            "duplicate": 6,
+            "negative_value": 0,
+            "outside_day": 0,
+            "unmapped_meter": 0,
+        },
         "meters": 21,
         "feeders_published": 2,
         "substations_published": 1,
@@ -169,17 +177,24 @@ def write_substation_parquet(path: str) -> str:
     """The substation day of the same two feeders (15 columns, 10-digit key)."""
     by_time: dict[Any, dict[str, Any]] = {}
     for row in feeder_rows():
-        out = by_time.setdefault(row["data_collection_log_timestamp"], {
-            k: v for k, v in row.items() if k not in ("lv_feeder_id", "lv_feeder_name")
-        } | {"dataset_id": row["dataset_id"][:10], "aggregated_device_count_active": 0,
-             "total_consumption_active_import": 0, "primary_consumption_active_import": 0})
+        out = by_time.setdefault(
+            row["data_collection_log_timestamp"],
+            {k: v for k, v in row.items() if k not in ("lv_feeder_id", "lv_feeder_name")}
+            | {
+                "dataset_id": row["dataset_id"][:10],
+                "aggregated_device_count_active": 0,
+                "total_consumption_active_import": 0,
+                "primary_consumption_active_import": 0,
+            },
+        )
         out["aggregated_device_count_active"] += row["aggregated_device_count_active"] or 0
         out["total_consumption_active_import"] += row["total_consumption_active_import"] or 0
         out["primary_consumption_active_import"] = out["total_consumption_active_import"]
     ts = pa.timestamp("ms", tz="UTC")
     names = table_schema.column_names("secondary_substation")
-    types = {n: (ts if n.endswith("time") or n.endswith("timestamp") else pa.string())
-             for n in names}
+    types = {
+        n: (ts if n.endswith("time") or n.endswith("timestamp") else pa.string()) for n in names
+    }
     for n in names:
         if n.startswith(("aggregated", "primary", "secondary_consumption", "total")):
             types[n] = pa.int64()

@@ -1,4 +1,5 @@
 """The actions ssen_smartmeter_table_schema and ssen_smartmeter_load_profile."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,10 @@ def test_table_schema_action_for_both_levels(app):
     assert helpers.call_action("ssen_smartmeter_table_schema", level="lv_feeder") == (
         table_schema.for_level("lv_feeder")
     )
-    got = app.get("/api/3/action/ssen_smartmeter_table_schema",
-                  query_string={"level": "secondary_substation", "privacy_threshold": "7"}).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_table_schema",
+        query_string={"level": "secondary_substation", "privacy_threshold": "7"},
+    ).json
     assert got["result"] == table_schema.for_level("secondary_substation", 7)
 
 
@@ -24,8 +27,7 @@ def test_table_schema_action_refuses_an_unknown_level():
     with pytest.raises(helpers.logic.ValidationError) as info:
         helpers.call_action("ssen_smartmeter_table_schema", level="primary")
     assert info.value.error_dict == {
-        "level": ["aggregation level must be one of lv_feeder, secondary_substation, "
-                  "got 'primary'"]
+        "level": ["aggregation level must be one of lv_feeder, secondary_substation, got 'primary'"]
     }
 
 
@@ -34,35 +36,49 @@ def test_table_schema_action_refuses_an_unknown_level():
     [("3", "privacy_threshold must be at least 5, got 3"), ("abc", "Must be a whole number")],
 )
 def test_table_schema_action_refuses_a_bad_threshold_under_its_own_name(app, threshold, error):
-    got = app.get("/api/3/action/ssen_smartmeter_table_schema",
-                  query_string={"level": "lv_feeder", "privacy_threshold": threshold},
-                  status=409).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_table_schema",
+        query_string={"level": "lv_feeder", "privacy_threshold": threshold},
+        status=409,
+    ).json
     assert got["error"]["privacy_threshold"] == [error]
     assert "level" not in got["error"]
 
 
 @pytest.fixture
 def with_parquet(sysadmin, org, create_with_upload, tmp_path):
-    pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
-                              **data.dataset(org["id"], resources=[]))
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
     path = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
     res = data.resource("2024-02-12 (Parquet)", format="Parquet")
     res.pop("url")
     with open(path, "rb") as handle:
-        create_with_upload(handle.read(), "day.parquet", context={"user": sysadmin["name"]},
-                           package_id=pkg["id"], **res)
+        create_with_upload(
+            handle.read(),
+            "day.parquet",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
+            **res,
+        )
     return pkg
 
 
 def test_load_profile_action_returns_only_published_values(app, with_parquet):
-    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
-                  query_string={"id": with_parquet["name"], "unit": "000100200301"}).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_load_profile",
+        query_string={"id": with_parquet["name"], "unit": "000100200301"},
+    ).json
     result = got["result"]
     assert (result["unit"], result["unit_name"], result["day"]) == (
-        "000100200301", "Main Street", "2024-02-12"
+        "000100200301",
+        "Main Street",
+        "2024-02-12",
     )
     assert (result["measure"], result["unit_of_measure"], result["privacy_threshold"]) == (
-        "active", "Wh", 5
+        "active",
+        "Wh",
+        5,
     )
     assert len(result["points"]) == 48
     assert result["points"][0] == {"period_end": "2024-02-12T00:30:00Z", "value": 1025}
@@ -70,18 +86,29 @@ def test_load_profile_action_returns_only_published_values(app, with_parquet):
 
 
 def test_load_profile_action_unknown_unit_and_private_dataset(app, sysadmin, with_parquet):
-    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
-                  query_string={"id": with_parquet["name"], "unit": "nope"}, status=404).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_load_profile",
+        query_string={"id": with_parquet["name"], "unit": "nope"},
+        status=404,
+    ).json
     assert got["error"]["message"] == "Not found: No feeder nope in the file of 2024-02-12."
-    helpers.call_action("package_patch", {"user": sysadmin["name"]}, id=with_parquet["id"],
-                        private=True)
-    app.get("/api/3/action/ssen_smartmeter_load_profile",
-            query_string={"id": with_parquet["name"]}, status=403)
+    helpers.call_action(
+        "package_patch", {"user": sysadmin["name"]}, id=with_parquet["id"], private=True
+    )
+    app.get(
+        "/api/3/action/ssen_smartmeter_load_profile",
+        query_string={"id": with_parquet["name"]},
+        status=403,
+    )
 
 
 def test_load_profile_action_refuses_repeated_parameters(app, with_parquet):
-    got = app.get("/api/3/action/ssen_smartmeter_load_profile?id=" + with_parquet["name"]
-                  + "&measure=active&measure=reactive", status=409).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_load_profile?id="
+        + with_parquet["name"]
+        + "&measure=active&measure=reactive",
+        status=409,
+    ).json
     assert got["error"]["measure"] == ["Must be a single string"]
 
 
@@ -96,8 +123,11 @@ def test_load_profile_action_refuses_repeated_parameters(app, with_parquet):
 def test_load_profile_action_refuses_a_day_without_a_file_and_unknown_values(
     app, with_parquet, query, status, error
 ):
-    got = app.get("/api/3/action/ssen_smartmeter_load_profile",
-                  query_string={"id": with_parquet["name"], **query}, status=status).json
+    got = app.get(
+        "/api/3/action/ssen_smartmeter_load_profile",
+        query_string={"id": with_parquet["name"], **query},
+        status=status,
+    ).json
     if status == 404:
         assert got["error"]["message"] == error
     else:

@@ -1,4 +1,5 @@
 """Action API: create, update and show with every field; each bad value refused."""
+
 from __future__ import annotations
 
 import copy
@@ -88,57 +89,106 @@ def test_defaults_and_computed_fields_sent_are_ignored(sysadmin, org):
         pkg.pop(field)
     shown = _create(sysadmin, pkg)
     assert (shown["dcmi_type"], shown["language"], shown["data_classification"]) == (
-        "Dataset", "en", "open"
+        "Dataset",
+        "en",
+        "open",
     )
     assert shown["last_data_update"] != "1999-01-01"
     assert shown["last_data_update"] is not None
 
 
 BAD_DATASET_VALUES = [
-    ("frequency", "fortnightly",
-     "frequency must be one of as_needed, not_planned, annually, biannually, quarterly, "
-     "monthly, weekly, daily, hourly; got 'fortnightly'"),
+    (
+        "frequency",
+        "fortnightly",
+        "frequency must be one of as_needed, not_planned, annually, biannually, quarterly, "
+        "monthly, weekly, daily, hourly; got 'fortnightly'",
+    ),
     ("frequency", "", "frequency is required"),
     ("aggregation_level", "", "aggregation_level is required"),
     ("licence_area", "", "licence_area is required"),
-    ("aggregation_level", "primary", "aggregation_level must be one of lv_feeder, "
-     "secondary_substation; got 'primary'"),
+    (
+        "aggregation_level",
+        "primary",
+        "aggregation_level must be one of lv_feeder, secondary_substation; got 'primary'",
+    ),
     ("licence_area", "SPEN", "licence_area must be one of SHEPD, SEPD, both; got 'SPEN'"),
-    ("data_classification", "secret",
-     "data_classification must be one of open, shared, closed; got 'secret'"),
-    ("ib1_sensitivity_class", "IB1-X",
-     "ib1_sensitivity_class must be one of IB1-O, IB1-SA, IB1-SB; got 'IB1-X'"),
-    ("ib1_dataset_assurance", "5", "ib1_dataset_assurance must be one of "
-     "IcebreakerOne.DatasetLevel1, IcebreakerOne.DatasetLevel2, IcebreakerOne.DatasetLevel3, "
-     "IcebreakerOne.DatasetLevel4; got '5'"),
-    ("ib1_trust_framework", "http://example.invalid",
-     "ib1_trust_framework must be one of http://open-energy.registry.ib1.org, "
-     "http://general.registry.ib1.org; got 'http://example.invalid'"),
+    (
+        "data_classification",
+        "secret",
+        "data_classification must be one of open, shared, closed; got 'secret'",
+    ),
+    (
+        "ib1_sensitivity_class",
+        "IB1-X",
+        "ib1_sensitivity_class must be one of IB1-O, IB1-SA, IB1-SB; got 'IB1-X'",
+    ),
+    (
+        "ib1_dataset_assurance",
+        "5",
+        "ib1_dataset_assurance must be one of "
+        "IcebreakerOne.DatasetLevel1, IcebreakerOne.DatasetLevel2, IcebreakerOne.DatasetLevel3, "
+        "IcebreakerOne.DatasetLevel4; got '5'",
+    ),
+    (
+        "ib1_trust_framework",
+        "http://example.invalid",
+        "ib1_trust_framework must be one of http://open-energy.registry.ib1.org, "
+        "http://general.registry.ib1.org; got 'http://example.invalid'",
+    ),
     ("language", "fr", "language must be one of en, cy, gd; got 'fr'"),
-    ("dcmi_type", "Image",
-     "dcmi_type must be one of Dataset, Collection, Text, Software, Service; got 'Image'"),
-    ("measures", ["active_import", "voltage"],
-     "measures must be chosen from active_import, reactive_import; got 'voltage'"),
+    (
+        "dcmi_type",
+        "Image",
+        "dcmi_type must be one of Dataset, Collection, Text, Software, Service; got 'Image'",
+    ),
+    (
+        "measures",
+        ["active_import", "voltage"],
+        "measures must be chosen from active_import, reactive_import; got 'voltage'",
+    ),
     ("period", "2024-13", "period must be a month as YYYY-MM, got '2024-13'"),
-    ("period", "2024-03", "temporal_coverage_start (2024-02-01) must lie within period "
-     "2024-03 (2024-03-01 to 2024-03-31)"),
-    ("temporal_coverage_start", "01/02/2024",
-     "temporal_coverage_start must be an ISO date (YYYY-MM-DD), got '01/02/2024'"),
-    ("temporal_coverage_end", "2024-02-30",
-     "temporal_coverage_end must be an ISO date (YYYY-MM-DD), got '2024-02-30'"),
-    ("temporal_coverage_end", "2024-01-31",
-     "temporal_coverage_end must be on or after temporal_coverage_start "
-     "(2024-01-31 is before 2024-02-01)"),
+    (
+        "period",
+        "2024-03",
+        "temporal_coverage_start (2024-02-01) must lie within period "
+        "2024-03 (2024-03-01 to 2024-03-31)",
+    ),
+    (
+        "temporal_coverage_start",
+        "01/02/2024",
+        "temporal_coverage_start must be an ISO date (YYYY-MM-DD), got '01/02/2024'",
+    ),
+    (
+        "temporal_coverage_end",
+        "2024-02-30",
+        "temporal_coverage_end must be an ISO date (YYYY-MM-DD), got '2024-02-30'",
+    ),
+    (
+        "temporal_coverage_end",
+        "2024-01-31",
+        "temporal_coverage_end must be on or after temporal_coverage_start "
+        "(2024-01-31 is before 2024-02-01)",
+    ),
     ("date", "yesterday", "date must be an ISO date (YYYY-MM-DD), got 'yesterday'"),
     ("meters_represented", "-3", "meters_represented must be a whole number >= 0, got '-3'"),
     ("meters_represented", "many", "meters_represented must be a whole number >= 0, got 'many'"),
-    ("privacy_threshold", 4,
-     "privacy_threshold must be at least 5 meters (the privacy rule), got 4"),
+    (
+        "privacy_threshold",
+        4,
+        "privacy_threshold must be at least 5 meters (the privacy rule), got 4",
+    ),
     ("doi", "zenodo-1234", "doi must be a DOI like 10.1234/abcd, got 'zenodo-1234'"),
-    ("spatial", '{"type": "Circle"}',
-     "spatial must be GeoJSON with a geometry type, got type 'Circle'"),
-    ("spatial", "north", "spatial must be a JSON object: Expecting value: line 1 column 1 "
-     "(char 0)"),
+    (
+        "spatial",
+        '{"type": "Circle"}',
+        "spatial must be GeoJSON with a geometry type, got type 'Circle'",
+    ),
+    (
+        "spatial",
+        "north",
+        "spatial must be a JSON object: Expecting value: line 1 column 1 (char 0)",
+    ),
 ]
 
 
@@ -152,8 +202,14 @@ def test_bad_dataset_value_is_refused_with_its_message(sysadmin, field, value, m
     pkg = data.dataset("", **{field: value})
     if field == "period" and value == "2024-03":
         errors = _errors(sysadmin, pkg)
-        assert errors == {"period": [message, message.replace(
-            "temporal_coverage_start (2024-02-01)", "temporal_coverage_end (2024-02-29)")]}
+        assert errors == {
+            "period": [
+                message,
+                message.replace(
+                    "temporal_coverage_start (2024-02-01)", "temporal_coverage_end (2024-02-29)"
+                ),
+            ]
+        }
         return
     if field in ("temporal_coverage_start", "temporal_coverage_end"):
         pkg["period"] = ""
@@ -161,24 +217,35 @@ def test_bad_dataset_value_is_refused_with_its_message(sysadmin, field, value, m
 
 
 BAD_RESOURCE_VALUES = [
-    ("period_start", "2024-2-12",
-     "period_start must be an ISO date (YYYY-MM-DD), got '2024-2-12'"),
-    ("period_end", "2024-02-11",
-     "period_end must be on or after period_start (2024-02-11 is before 2024-02-12)"),
+    ("period_start", "2024-2-12", "period_start must be an ISO date (YYYY-MM-DD), got '2024-2-12'"),
+    (
+        "period_end",
+        "2024-02-11",
+        "period_end must be on or after period_start (2024-02-11 is before 2024-02-12)",
+    ),
     ("row_count", "1.5", "row_count must be a whole number >= 0, got '1.5'"),
     ("units_published", -1, "units_published must be a whole number >= 0, got -1"),
     ("cells_suppressed_p1", "x", "cells_suppressed_p1 must be a whole number >= 0, got 'x'"),
     ("cells_suppressed_p2", True, "cells_suppressed_p2 must be a whole number >= 0, got True"),
     ("sha256", "abc", "sha256 must be 64 hexadecimal characters (SHA-256), got 'abc'"),
     ("table_schema", '{"fields": []}', "table_schema must have a non-empty list 'fields'"),
-    ("table_schema", '{"fields": [{"name": "a", "type": "money"}]}',
-     "table_schema: column 'a' has unknown type 'money'"),
+    (
+        "table_schema",
+        '{"fields": [{"name": "a", "type": "money"}]}',
+        "table_schema: column 'a' has unknown type 'money'",
+    ),
     ("table_schema", "[1]", "table_schema must be a JSON object, got list"),
     ("quality_report", '{"rows_read": 10}', "quality_report must give rows_accepted"),
-    ("quality_report", '{"rows_read": 10, "rows_accepted": 11}',
-     "quality_report: rows_accepted cannot exceed rows_read"),
-    ("quality_report", '{"rows_read": 10, "rows_accepted": 9, "rejected": {"dup": -1}}',
-     "quality_report.rejected.dup must be a whole number >= 0, got -1"),
+    (
+        "quality_report",
+        '{"rows_read": 10, "rows_accepted": 11}',
+        "quality_report: rows_accepted cannot exceed rows_read",
+    ),
+    (
+        "quality_report",
+        '{"rows_read": 10, "rows_accepted": 9, "rejected": {"dup": -1}}',
+        "quality_report.rejected.dup must be a whole number >= 0, got -1",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ A live ``ckan run`` serves the same database, Redis and storage as the test
 process (it inherits the environment); the page is screenshotted to
 tests/smartmeter/screenshots/dataset_page.png for a human to look at.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,15 +29,21 @@ def test_dataset_page_screenshot(
     from playwright.sync_api import sync_playwright
 
     pkg = helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
+        "package_create",
+        {"user": sysadmin["name"]},
         # the month still open: its freshness is up to date, not complete
         **data.dataset(org["id"], resources=[], temporal_coverage_end="2024-02-12"),
     )
     parquet = Path(data.write_feeder_parquet(str(tmp_path / "day.parquet"))).read_bytes()
     res = data.resource("LV feeder, 2024-02-12 (Parquet)", format="Parquet")
     res.pop("url")
-    create_with_upload(parquet, "lv_feeder_2024-02-12.parquet",
-                       context={"user": sysadmin["name"]}, package_id=pkg["id"], **res)
+    create_with_upload(
+        parquet,
+        "lv_feeder_2024-02-12.parquet",
+        context={"user": sysadmin["name"]},
+        package_id=pkg["id"],
+        **res,
+    )
 
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "dataset_page.png"
@@ -44,11 +51,11 @@ def test_dataset_page_screenshot(
         browser = pw.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{live_server}/smart-meter/{pkg['name']}?unit=000100200301",
-                      wait_until="networkidle")
-            assert page.locator(".ssen-freshness").get_attribute("data-freshness") == (
-                "up-to-date"
+            page.goto(
+                f"{live_server}/smart-meter/{pkg['name']}?unit=000100200301",
+                wait_until="networkidle",
             )
+            assert page.locator(".ssen-freshness").get_attribute("data-freshness") == ("up-to-date")
             chart = page.locator("#load-profile svg[role=img]")
             assert chart.is_visible()
             box = chart.bounding_box()

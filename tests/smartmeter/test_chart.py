@@ -1,4 +1,5 @@
 """Pure: the SVG load profile."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,12 +66,21 @@ def test_axis_labels_every_three_hours_end_at_midnight():
 
 def test_nice_ceiling():
     assert [chart.nice_ceiling(v) for v in (0, 0.7, 3, 14, 180, 2600, 10000)] == [
-        1, 1, 5, 20, 200, 5000, 10000
+        1,
+        1,
+        5,
+        20,
+        200,
+        5000,
+        10000,
     ]
 
 
-@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=10**7)),
-                min_size=1, max_size=48))
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(min_value=0, max_value=10**7)), min_size=1, max_size=48
+    )
+)
 def test_every_gap_is_shaded_and_every_published_value_drawn(values):
     points = [(DAY + dt.timedelta(minutes=30 * (k + 1)), v) for k, v in enumerate(values)]
     root = ET.fromstring(chart.load_profile_svg(points, title="t", unit="Wh"))

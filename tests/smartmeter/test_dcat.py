@@ -3,6 +3,7 @@
 The profile is registered as a real ``ckan.rdf.profiles`` entry point: until
 setup.py carries it, a throw-away ``*.dist-info`` on sys.path declares it.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -36,8 +37,9 @@ def profile_entry_point(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     root = tmp_path_factory.mktemp("entry_points")
     info = root / "ssen_smartmeter_dcat_test-0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ssen-smartmeter-dcat-test\n"
-                                   "Version: 0\n")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: ssen-smartmeter-dcat-test\nVersion: 0\n"
+    )
     (info / "entry_points.txt").write_text(
         "[ckan.rdf.profiles]\n"
         f"{PROFILE} = ckanext.ssen_smartmeter.dcat_profile:SsenSmartMeterProfile\n"
@@ -99,7 +101,8 @@ def test_turtle_export_maps_our_fields(app, dataset):
     assert g.value(areas[0], LOCN.geometry) is not None
 
     assert {str(a) for a in g.objects(ref, DCT.audience)} == {
-        "academia_research", "local_government"
+        "academia_research",
+        "local_government",
     }
     assert {str(m) for m in g.objects(ref, SSEN.measure)} == {"active_import", "reactive_import"}
     assert g.value(ref, SSEN.privacyThreshold) == Literal(5, datatype=XSD.integer)

@@ -1,4 +1,5 @@
 """Pure: value checks behind the schema's validators."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Pure: freshness (last_data_update, is_up_to_date) around the expiry boundary."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,7 +75,9 @@ def test_unscheduled_frequencies_never_expire(frequency):
 
 def test_no_resources_or_unknown_frequency_is_not_up_to_date():
     assert freshness.compute("daily", [], T0).as_fields() == {
-        "last_data_update": None, "is_up_to_date": False, "next_update_due": None,
+        "last_data_update": None,
+        "is_up_to_date": False,
+        "next_update_due": None,
         "is_complete": False,
     }
     assert freshness.compute("DAILY", [_res(created=T0.isoformat())], T0).is_up_to_date is False

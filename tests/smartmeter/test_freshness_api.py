@@ -1,4 +1,5 @@
 """package_show computes last_data_update and is_up_to_date around the expiry boundary."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,14 +32,18 @@ def test_daily_dataset_is_up_to_date_until_24_hours_after_its_newest_upload(
 ):
     older = data.resource(last_modified=(PUBLISHED - dt.timedelta(days=1)).isoformat())
     pkg = helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
+        "package_create",
+        {"user": sysadmin["name"]},
         **data.dataset(org["id"], resources=[older], temporal_coverage_end="2024-02-13"),
     )
     with freeze_time(PUBLISHED):  # the uploader stamps last_modified
         res = data.resource("2024-02-13 (CSV)", period_start="2024-02-13", period_end="2024-02-13")
         res.pop("url")
         create_with_upload(
-            "dataset_id\n", "day.csv", context={"user": sysadmin["name"]}, package_id=pkg["id"],
+            "dataset_id\n",
+            "day.csv",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
             **res,
         )
     with freeze_time(PUBLISHED + dt.timedelta(days=1)):
@@ -64,7 +69,8 @@ def test_monthly_and_unscheduled_frequencies(sysadmin, org):
         "package_create", {"user": sysadmin["name"]}, **_published(org, frequency="monthly")
     )
     helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
+        "package_create",
+        {"user": sysadmin["name"]},
         **_published(org, name="as-needed", frequency="as_needed"),
     )
     with freeze_time(PUBLISHED + dt.timedelta(days=31)):
@@ -87,26 +93,32 @@ def test_search_results_carry_freshness_of_the_moment_not_of_indexing(sysadmin, 
     with freeze_time(PUBLISHED):
         helpers.call_action("package_create", {"user": sysadmin["name"]}, **_published(org))
     with freeze_time(PUBLISHED + dt.timedelta(days=2)):
-        (result,) = helpers.call_action("package_search", q="name:smart-meter-lv-feeder-2024-02",
-                                        include_private=True)["results"]
+        (result,) = helpers.call_action(
+            "package_search", q="name:smart-meter-lv-feeder-2024-02", include_private=True
+        )["results"]
     assert result["is_up_to_date"] is False
     assert result["last_data_update"] == PUBLISHED.isoformat()
 
 
 def test_a_month_whose_last_day_is_published_is_complete_not_overdue(sysadmin, org):
     helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
+        "package_create",
+        {"user": sysadmin["name"]},
         **_published(org, temporal_coverage_end="2024-02-29"),
     )
     with freeze_time(PUBLISHED + dt.timedelta(days=400)):
         shown = _show("smart-meter-lv-feeder-2024-02")
     assert (shown["is_complete"], shown["is_up_to_date"], shown["next_update_due"]) == (
-        True, True, None,
+        True,
+        True,
+        None,
     )
     # the month still open a day before its end: overdue once the day has passed
     helpers.call_action(
-        "package_patch", {"user": sysadmin["name"]},
-        id="smart-meter-lv-feeder-2024-02", temporal_coverage_end="2024-02-28",
+        "package_patch",
+        {"user": sysadmin["name"]},
+        id="smart-meter-lv-feeder-2024-02",
+        temporal_coverage_end="2024-02-28",
     )
     with freeze_time(PUBLISHED + dt.timedelta(days=400)):
         shown = _show("smart-meter-lv-feeder-2024-02")

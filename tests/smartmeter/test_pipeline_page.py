@@ -1,5 +1,6 @@
 """The dataset page on a day made by the real pipeline: the chart shows only
 values the file publishes, each from at least the threshold of meters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,13 @@ def published_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]
         topology_dir=generated.topology_dir,
         day=DAY,
         out_dir=root / "out",
-        config=AggregateConfig(threshold=THRESHOLD, dno_name="SSEN", dno_alias="SSEN", threads=1,
-                               published_at=dt.datetime(2024, 2, 14, 6, tzinfo=dt.UTC)),
+        config=AggregateConfig(
+            threshold=THRESHOLD,
+            dno_name="SSEN",
+            dno_alias="SSEN",
+            threads=1,
+            published_at=dt.datetime(2024, 2, 14, 6, tzinfo=dt.UTC),
+        ),
     )
     return root / "out" / "lv_feeder" / f"{DAY}.parquet", report.to_dict()
 
@@ -43,17 +49,26 @@ def test_chart_of_every_feeder_shows_only_published_values(
 ):
     path, report = published_day
     content = path.read_bytes()
-    pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
-                              **data.dataset(org["id"], privacy_threshold=THRESHOLD, resources=[]))
+    pkg = helpers.call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(org["id"], privacy_threshold=THRESHOLD, resources=[]),
+    )
     res = data.resource(
-        f"LV feeder, {DAY} (Parquet)", format="Parquet",
+        f"LV feeder, {DAY} (Parquet)",
+        format="Parquet",
         sha256=hashlib.sha256(content).hexdigest(),
         table_schema=table_schema.as_json("lv_feeder", THRESHOLD),
         quality_report=json.dumps(report),
     )
     res.pop("url")
-    create_with_upload(content, f"lv_feeder_{DAY}.parquet",
-                       context={"user": sysadmin["name"]}, package_id=pkg["id"], **res)
+    create_with_upload(
+        content,
+        f"lv_feeder_{DAY}.parquet",
+        context={"user": sysadmin["name"]},
+        package_id=pkg["id"],
+        **res,
+    )
 
     table = pq.read_table(path).to_pylist()
     published: dict[str, dict[str, int]] = {}
@@ -61,12 +76,13 @@ def test_chart_of_every_feeder_shows_only_published_values(
         if row["total_consumption_active_import"] is not None:
             assert row["aggregated_device_count_active"] >= THRESHOLD
             when = row["data_collection_log_timestamp"].strftime("%Y-%m-%d %H:%M")
-            published.setdefault(row["dataset_id"], {})[when] = (
-                row["total_consumption_active_import"]
-            )
+            published.setdefault(row["dataset_id"], {})[when] = row[
+                "total_consumption_active_import"
+            ]
     feeders = sorted({row["dataset_id"] for row in table})
-    with_gaps = sorted({r["dataset_id"] for r in table
-                        if r["total_consumption_active_import"] is None})
+    with_gaps = sorted(
+        {r["dataset_id"] for r in table if r["total_consumption_active_import"] is None}
+    )
     assert with_gaps, "the generated day should have suppressed cells"
     chosen = with_gaps[:3] + [f for f in feeders if f not in with_gaps][:2]
     suppressed_seen = 0

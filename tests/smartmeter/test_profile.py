@@ -1,4 +1,5 @@
 """Reading a feeder's profile from a published Parquet file (pyarrow, no CKAN)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Pure: the Frictionless Table Schemas of the published files."""
+
 from __future__ import annotations
 
 import json

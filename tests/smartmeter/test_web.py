@@ -1,4 +1,5 @@
 """Web pages with the app fixture: the form, the dataset page and the facets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,11 @@ RESOURCE_FIELDS = (
 
 
 def _auth(user: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": helpers.call_action("api_token_create", user=user["name"],
-                                                  name="t")["token"]}
+    return {
+        "Authorization": helpers.call_action("api_token_create", user=user["name"], name="t")[
+            "token"
+        ]
+    }
 
 
 def _form_names(html: str) -> set[str]:
@@ -51,16 +55,16 @@ def test_create_form_renders_every_field(app, sysadmin):
 
 
 def test_resource_form_renders_every_field(app, sysadmin, org):
-    pkg = helpers.call_action("package_create", {"user": sysadmin["name"]},
-                              **data.dataset(org["id"]))
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"])
+    )
     body = app.get(f"/smart-meter/{pkg['name']}/resource/new", headers=_auth(sysadmin)).body
     names = _form_names(body)
     assert [f for f in RESOURCE_FIELDS if f not in names] == []
 
 
 def test_choice_error_is_shown_on_the_form(app, sysadmin, org):
-    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items()
-            if isinstance(v, str)}
+    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items() if isinstance(v, str)}
     form.update(licence_area="SPEN", save="continue", _ckan_phase="dataset_new_1")
     body = app.post("/smart-meter/new", data=form, headers=_auth(sysadmin)).body
     assert "licence_area must be one of SHEPD, SEPD, both; got &#39;SPEN&#39;" in body
@@ -71,19 +75,31 @@ def published(sysadmin, org, create_with_upload, tmp_path) -> dict[str, Any]:
     """A dataset with one day's CSV (link) and Parquet (uploaded file); its
     month still open (the last day, 2024-02-29, not published yet)."""
     pkg = helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
-        **data.dataset(org["id"], resources=[data.resource(last_modified="2024-03-02T05:00:00")],
-                       temporal_coverage_end="2024-02-28"),
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(
+            org["id"],
+            resources=[data.resource(last_modified="2024-03-02T05:00:00")],
+            temporal_coverage_end="2024-02-28",
+        ),
     )
     parquet = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
-    res = data.resource("2024-02-12 (Parquet)", format="Parquet",
-                        quality_report=data.quality_report(rows_read=2000, rows_accepted=1990))
+    res = data.resource(
+        "2024-02-12 (Parquet)",
+        format="Parquet",
+        quality_report=data.quality_report(rows_read=2000, rows_accepted=1990),
+    )
     res.pop("url")
     with open(parquet, "rb") as handle:
         content = handle.read()
     with freeze_time(dt.datetime(2024, 3, 2, 6, 0)):
-        create_with_upload(content, "lv-feeder-2024-02-12.parquet",
-                           context={"user": sysadmin["name"]}, package_id=pkg["id"], **res)
+        create_with_upload(
+            content,
+            "lv-feeder-2024-02-12.parquet",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
+            **res,
+        )
     return helpers.call_action("package_show", id=pkg["id"])
 
 
@@ -107,7 +123,8 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
 
     # use cases one a line, as entered (not run together)
     assert [li.get_text(strip=True) for li in soup.select("ul.ssen-lines li")] == [
-        "Network planning", "Heat pump uptake studies",
+        "Network planning",
+        "Heat pump uptake studies",
     ]
 
     badge = soup.select_one(".ssen-freshness")
@@ -133,8 +150,12 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
 
 
 def test_a_month_whose_last_day_is_published_shows_complete(app, published, sysadmin):
-    helpers.call_action("package_patch", {"user": sysadmin["name"]},
-                        id=published["id"], temporal_coverage_end="2024-02-29")
+    helpers.call_action(
+        "package_patch",
+        {"user": sysadmin["name"]},
+        id=published["id"],
+        temporal_coverage_end="2024-02-29",
+    )
     with freeze_time(dt.datetime(2025, 6, 1)):  # long after: never overdue
         soup = BeautifulSoup(app.get(f"/smart-meter/{published['name']}").body, "html.parser")
     badge = soup.select_one(".ssen-freshness")
@@ -195,15 +216,30 @@ def test_facets_list_and_filter(app, sysadmin, org):
     variants = [
         ("north-lv", "SHEPD", "lv_feeder", "open", "daily", ["academia_research"]),
         ("south-lv", "SEPD", "lv_feeder", "shared", "monthly", ["local_government"]),
-        ("south-ss", "SEPD", "secondary_substation", "open", "daily",
-         ["academia_research", "local_government"]),
+        (
+            "south-ss",
+            "SEPD",
+            "secondary_substation",
+            "open",
+            "daily",
+            ["academia_research", "local_government"],
+        ),
     ]
     for name, area, level, classification, frequency, audience in variants:
         helpers.call_action(
-            "package_create", {"user": sysadmin["name"]},
-            **data.dataset(org["id"], name=name, title=name, licence_area=area,
-                           aggregation_level=level, data_classification=classification,
-                           frequency=frequency, target_audience=audience, resources=[]),
+            "package_create",
+            {"user": sysadmin["name"]},
+            **data.dataset(
+                org["id"],
+                name=name,
+                title=name,
+                licence_area=area,
+                aggregation_level=level,
+                data_classification=classification,
+                frequency=frequency,
+                target_audience=audience,
+                resources=[],
+            ),
         )
     body = app.get("/smart-meter/").body
     # the type named in words, not CKAN's "Smart-meters"
@@ -215,8 +251,13 @@ def test_facets_list_and_filter(app, sysadmin, org):
         "Search Smart meter datasets..."
     )
     assert "Smart-meter" not in body and "smart-meters" not in body
-    for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
-                  "Target audience"):
+    for title in (
+        "Licence area",
+        "Aggregation level",
+        "Classification",
+        "Update frequency",
+        "Target audience",
+    ):
         assert title in body
     assert "SEPD (central southern England)" in _facet_items(body, "licence_area")
     assert "Secondary substation" in _facet_items(body, "aggregation_level")
@@ -236,11 +277,17 @@ def test_facets_list_and_filter(app, sysadmin, org):
 
 
 def test_facets_on_the_generic_dataset_page(app, sysadmin, org):
-    helpers.call_action("package_create", {"user": sysadmin["name"]},
-                        **data.dataset(org["id"], resources=[]))
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
     body = app.get("/dataset/").body
-    for title in ("Licence area", "Aggregation level", "Classification", "Update frequency",
-                  "Target audience"):
+    for title in (
+        "Licence area",
+        "Aggregation level",
+        "Classification",
+        "Update frequency",
+        "Target audience",
+    ):
         assert title in body
 
 
@@ -259,17 +306,18 @@ def test_resource_page_shows_its_quality_summary(app, published):
 
 
 def test_facets_on_the_organization_page(app, sysadmin, org):
-    helpers.call_action("package_create", {"user": sysadmin["name"]},
-                        **data.dataset(org["id"], resources=[]))
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
     body = app.get(f"/organization/{org['name']}").body
     assert "SHEPD (north of Scotland)" in _facet_items(body, "licence_area")
 
 
 def test_dataset_without_files_has_no_chart_and_is_overdue(app, sysadmin, org):
-    helpers.call_action("package_create", {"user": sysadmin["name"]},
-                        **data.dataset(org["id"], resources=[]))
-    soup = BeautifulSoup(app.get("/smart-meter/smart-meter-lv-feeder-2024-02").body,
-                         "html.parser")
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
+    soup = BeautifulSoup(app.get("/smart-meter/smart-meter-lv-feeder-2024-02").body, "html.parser")
     assert soup.select_one("#load-profile") is None
     assert soup.select_one(".ssen-quality") is None
     assert soup.select_one(".ssen-freshness")["data-freshness"] == "overdue"
@@ -277,25 +325,35 @@ def test_dataset_without_files_has_no_chart_and_is_overdue(app, sysadmin, org):
 
 
 def test_other_dataset_types_keep_the_plain_page(app, sysadmin, org):
-    helpers.call_action("package_create", {"user": sysadmin["name"]}, type="dataset",
-                        name="plain", title="Plain", owner_org=org["id"])
+    helpers.call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        type="dataset",
+        name="plain",
+        title="Plain",
+        owner_org=org["id"],
+    )
     soup = BeautifulSoup(app.get("/dataset/plain").body, "html.parser")
     assert soup.select_one(".ssen-coverage") is None
     assert soup.select_one(".ssen-freshness") is None
 
 
 def test_dataset_created_through_the_form(app, sysadmin, org):
-    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items()
-            if isinstance(v, str)}
+    form = {k: v for k, v in data.dataset(org["id"], resources=[]).items() if isinstance(v, str)}
     form.update(save="continue", _ckan_phase="dataset_new_1")
-    form = MultiDict([
-        *form.items(),
-        ("measures", "active_import"), ("measures", "reactive_import"),
-        ("target_audience", "regulatory_bodies"), ("privacy_threshold", "6"),
-        ("meters_represented", "40"),
-    ])
-    response = app.post("/smart-meter/new", data=form, headers=_auth(sysadmin),
-                        follow_redirects=False)
+    form = MultiDict(
+        [
+            *form.items(),
+            ("measures", "active_import"),
+            ("measures", "reactive_import"),
+            ("target_audience", "regulatory_bodies"),
+            ("privacy_threshold", "6"),
+            ("meters_represented", "40"),
+        ]
+    )
+    response = app.post(
+        "/smart-meter/new", data=form, headers=_auth(sysadmin), follow_redirects=False
+    )
     assert response.status_code == 302
     assert "/resource/new" in response.headers["Location"]
     shown = helpers.call_action("package_show", id="smart-meter-lv-feeder-2024-02")
@@ -306,20 +364,32 @@ def test_dataset_created_through_the_form(app, sysadmin, org):
     assert shown["licence_area"] == "SHEPD"
 
 
-def test_substation_dataset_page_speaks_of_substations(app, sysadmin, org, create_with_upload,
-                                                       tmp_path):
+def test_substation_dataset_page_speaks_of_substations(
+    app, sysadmin, org, create_with_upload, tmp_path
+):
     pkg = helpers.call_action(
-        "package_create", {"user": sysadmin["name"]},
-        **data.dataset(org["id"], name="smart-meter-secondary-substation-2024-02",
-                       aggregation_level="secondary_substation", resources=[]),
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(
+            org["id"],
+            name="smart-meter-secondary-substation-2024-02",
+            aggregation_level="secondary_substation",
+            resources=[],
+        ),
     )
     path = data.write_substation_parquet(str(tmp_path / "ss.parquet"))
-    res = data.resource("2024-02-12 (Parquet)", format="Parquet",
-                        table_schema=as_json("secondary_substation", 5))
+    res = data.resource(
+        "2024-02-12 (Parquet)", format="Parquet", table_schema=as_json("secondary_substation", 5)
+    )
     res.pop("url")
     with open(path, "rb") as handle:
-        create_with_upload(handle.read(), "ss.parquet", context={"user": sysadmin["name"]},
-                           package_id=pkg["id"], **res)
+        create_with_upload(
+            handle.read(),
+            "ss.parquet",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
+            **res,
+        )
     soup = BeautifulSoup(app.get(f"/smart-meter/{pkg['name']}").body, "html.parser")
     assert soup.select_one("label[for=ssen-unit]").text.strip() == "Substation id"
     title = soup.select_one("#load-profile svg title").text
@@ -333,8 +403,9 @@ def test_substation_dataset_page_speaks_of_substations(app, sysadmin, org, creat
 
 
 def test_the_harvest_page_has_no_smart_meter_facets(app, sysadmin, org):
-    helpers.call_action("package_create", {"user": sysadmin["name"]},
-                        **data.dataset(org["id"], resources=[]))
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
     harvest = app.get("/harvest").body
     assert "Licence area" not in harvest and "Aggregation level" not in harvest
     assert "Licence area" in app.get("/smart-meter/").body  # (where they belong)

@@ -5,6 +5,7 @@ Besides its own actions, the plugin chains ``package_create`` and
 ``package_revise`` all go through) to publish a planned dataset the moment it
 gets its first resource, whoever adds it.
 """
+
 from __future__ import annotations
 
 import datetime as dt

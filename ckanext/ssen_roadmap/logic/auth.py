@@ -1,4 +1,5 @@
 """Auth functions of the ``ssen_roadmap`` plugin."""
+
 from __future__ import annotations
 
 import ckan.model as model

@@ -1,4 +1,5 @@
 """Validators of the ``ssen_roadmap`` plugin (used by schemas/roadmap_presets.yaml)."""
+
 from __future__ import annotations
 
 from typing import Any

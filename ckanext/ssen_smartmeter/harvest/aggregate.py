@@ -6,6 +6,7 @@ this module maps a source configuration onto the pipeline's
 :class:`AggregateConfig`, runs it, lists the files it wrote and hashes them
 (two threads: hashlib releases the GIL).
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -28,8 +29,18 @@ from ckanext.ssen_smartmeter.pipeline import (
 LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}
 
-__all__ = ["LEVELS", "SUFFIXES", "DayOutput", "InputError", "PreviousPublication",
-           "WorkerResources", "cli_arguments", "count_late_reads", "pipeline_config", "run"]
+__all__ = [
+    "LEVELS",
+    "SUFFIXES",
+    "DayOutput",
+    "InputError",
+    "PreviousPublication",
+    "WorkerResources",
+    "cli_arguments",
+    "count_late_reads",
+    "pipeline_config",
+    "run",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,8 +60,9 @@ class WorkerResources:
     threads: int | None = None  # None: every core the machine shows
 
 
-def pipeline_config(config: SourceConfig, published_at: dt.datetime,
-                    resources: WorkerResources | None = None) -> AggregateConfig:
+def pipeline_config(
+    config: SourceConfig, published_at: dt.datetime, resources: WorkerResources | None = None
+) -> AggregateConfig:
     """The pipeline options a harvest of ``config`` uses."""
     resources = resources or WorkerResources()
     return AggregateConfig(
@@ -67,20 +79,31 @@ def pipeline_config(config: SourceConfig, published_at: dt.datetime,
 def cli_arguments(config: SourceConfig, published_at: dt.datetime) -> list[str]:
     """The ``ssen-smartmeter aggregate`` options that give the same bytes."""
     return [
-        "--threshold", str(config.threshold),
-        "--timezone", config.timezone,
-        "--dno-name", config.dno_name,
-        "--dno-alias", config.dno_alias,
-        "--published-at", published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "--threshold",
+        str(config.threshold),
+        "--timezone",
+        config.timezone,
+        "--dno-name",
+        config.dno_name,
+        "--dno-alias",
+        config.dno_alias,
+        "--published-at",
+        published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
     ]
 
 
-def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
-        config: SourceConfig, published_at: dt.datetime,
-        previous: PreviousPublication | None = None,
-        progress: Callable[..., Any] | None = None,
-        resources: WorkerResources | None = None,
-        checksums: Mapping[str, str] | None = None) -> DayOutput:
+def run(
+    reads: list[Path],
+    topology_dir: Path,
+    day: dt.date,
+    out_dir: Path,
+    config: SourceConfig,
+    published_at: dt.datetime,
+    previous: PreviousPublication | None = None,
+    progress: Callable[..., Any] | None = None,
+    resources: WorkerResources | None = None,
+    checksums: Mapping[str, str] | None = None,
+) -> DayOutput:
     """Aggregate one day into ``out_dir``; return its quality report and files.
 
     :param previous: the currently published files of the day (restatement):
@@ -91,13 +114,20 @@ def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
         downloading), so the pipeline does not read them again for it
     :raises InputError: the day's input is unusable
     """
-    report = aggregate_day(reads=list(reads), topology_dir=topology_dir, day=day,
-                           out_dir=out_dir,
-                           config=pipeline_config(config, published_at, resources),
-                           progress=progress, previous=previous, checksums=checksums)
+    report = aggregate_day(
+        reads=list(reads),
+        topology_dir=topology_dir,
+        day=day,
+        out_dir=out_dir,
+        config=pipeline_config(config, published_at, resources),
+        progress=progress,
+        previous=previous,
+        checksums=checksums,
+    )
     paths = {
         (level, fmt): out_dir / level / f"{day.isoformat()}{SUFFIXES[fmt]}"
-        for level in LEVELS for fmt in config.formats
+        for level in LEVELS
+        for fmt in config.formats
     }
     for path in paths.values():
         if not path.is_file():
@@ -107,7 +137,8 @@ def run(reads: list[Path], topology_dir: Path, day: dt.date, out_dir: Path,
         files: dict[str, dict[str, dict[str, Any]]] = {}
         for (level, fmt), path in paths.items():
             files.setdefault(level, {})[fmt] = {
-                "path": str(path), "sha256": digests[(level, fmt)].result(),
+                "path": str(path),
+                "sha256": digests[(level, fmt)].result(),
                 "size": path.stat().st_size,
             }
     return DayOutput(quality=report.to_dict(), files=files)

@@ -1,5 +1,6 @@
 """Comparison of checksum sets (the files' SHA-256: ``pipeline.inputs.sha256_file``).
 Pure logic (no CKAN)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,8 +11,9 @@ def same_inputs(published: Mapping[str, str] | None, current: Mapping[str, str])
     return published is not None and dict(published) == dict(current)
 
 
-def changed_files(published: Mapping[str, str] | None, current: Mapping[str, str]
-                  ) -> dict[str, list[str]]:
+def changed_files(
+    published: Mapping[str, str] | None, current: Mapping[str, str]
+) -> dict[str, list[str]]:
     """Which files were added, removed or changed since publication."""
     before = dict(published or {})
     return {

@@ -1,4 +1,5 @@
 """``ckan ssen-smartmeter``: operators' commands of the smart meter harvester."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,20 +48,27 @@ def format_report(report: dict[str, Any]) -> str:
     lines = [header, "-" * len(header)]
     for row in report["days"]:
         lines.append("  ".join(_cell(row, key).ljust(width) for _, key, width in _COLUMNS))
-    totals = dict(report["totals"], day="total",
-                  status=",".join(f"{k}:{v}" for k, v in sorted(report["statuses"].items())))
+    totals = dict(
+        report["totals"],
+        day="total",
+        status=",".join(f"{k}:{v}" for k, v in sorted(report["statuses"].items())),
+    )
     lines.append("-" * len(header))
     lines.append("  ".join(_cell(totals, key).ljust(width) for _, key, width in _COLUMNS))
     for row in report["days"]:
         rejected = {k: v for k, v in row.get("rejected", {}).items() if v}
         if rejected:
-            lines.append(f"{row['day']} rejected: " +
-                         ", ".join(f"{k} {v}" for k, v in sorted(rejected.items())))
+            lines.append(
+                f"{row['day']} rejected: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(rejected.items()))
+            )
         if row.get("late"):
             late = row["late"]
-            lines.append(f"{row['day']} late reads (not applied): {late.get('late_rows', 0)} "
-                         f"row(s) in {', '.join(late.get('late_files') or []) or 'no new file'}; "
-                         f"apply with: ckan ssen-smartmeter restate SOURCE --date {row['day']}")
+            lines.append(
+                f"{row['day']} late reads (not applied): {late.get('late_rows', 0)} "
+                f"row(s) in {', '.join(late.get('late_files') or []) or 'no new file'}; "
+                f"apply with: ckan ssen-smartmeter restate SOURCE --date {row['day']}"
+            )
         for error in row.get("errors", []):
             lines.append(f"{row['day']} error: {error}")
     return "\n".join(lines)
@@ -72,14 +80,14 @@ def _run(source: str, asked: DayRange | None) -> None:
     bar: Any = None
     plugin = harvester()
     # the pipeline's progress inside a day: a line on stderr at most every 2 seconds
-    plugin.progress = ProgressLines(lambda line: click.echo(line, err=True), every=2.0,
-                                    indent="  ")
+    plugin.progress = ProgressLines(lambda line: click.echo(line, err=True), every=2.0, indent="  ")
 
     def on_start(ids: list[str]) -> None:
         nonlocal bar
         click.echo(f"{len(ids)} day(s) to process")
-        bar = click.progressbar(length=len(ids), label="days", show_eta=True,
-                                show_pos=True, file=sys.stderr)
+        bar = click.progressbar(
+            length=len(ids), label="days", show_eta=True, show_pos=True, file=sys.stderr
+        )
         bar.__enter__()
 
     def on_object(obj: Any) -> None:
@@ -111,8 +119,9 @@ def ssen_smartmeter() -> None:
 @click.option("--date", "date", callback=_date, help="Only this day (YYYY-MM-DD).")
 @click.option("--from", "date_from", callback=_date, help="First day of a range.")
 @click.option("--to", "date_to", callback=_date, help="Last day of a range.")
-def harvest(source: str, date: dt.date | None, date_from: dt.date | None,
-            date_to: dt.date | None) -> None:
+def harvest(
+    source: str, date: dt.date | None, date_from: dt.date | None, date_to: dt.date | None
+) -> None:
     """Run a harvest job of SOURCE now, in this process.
 
     Without options: every ready day not yet published, and late reads of

@@ -6,6 +6,7 @@ monthly dataset. One dataset per aggregation level and month; a day's
 resources replace any earlier resources of that day, so a dataset never
 holds more than one month of days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,11 @@ LICENCE_ID = "uk-ogl"
 
 
 def _area_suffix(config: SourceConfig) -> str:
-    return "" if set(config.licence_areas) == set(LICENCE_AREAS) else \
-        "-" + "-".join(a.lower() for a in config.licence_areas)
+    return (
+        ""
+        if set(config.licence_areas) == set(LICENCE_AREAS)
+        else "-" + "-".join(a.lower() for a in config.licence_areas)
+    )
 
 
 def dataset_name(config: SourceConfig, level: str, day: dt.date) -> str:
@@ -84,9 +88,14 @@ def new_dataset(config: SourceConfig, level: str, day: dt.date, owner_org: str) 
     }
 
 
-def day_resources(level: str, day: dt.date, files: Mapping[str, Mapping[str, Any]],
-                  quality: Mapping[str, Any], threshold: int,
-                  ids: Mapping[str, str]) -> list[dict[str, Any]]:
+def day_resources(
+    level: str,
+    day: dt.date,
+    files: Mapping[str, Mapping[str, Any]],
+    quality: Mapping[str, Any],
+    threshold: int,
+    ids: Mapping[str, str],
+) -> list[dict[str, Any]]:
     """The resource dicts of one level of one day.
 
     :param files: format -> ``{"sha256": ..., "size": ...}``
@@ -131,8 +140,9 @@ def day_resource_ids(dataset: Mapping[str, Any], day: dt.date) -> dict[str, str]
     return found
 
 
-def merge_day(dataset: dict[str, Any], day: dt.date, resources: list[dict[str, Any]],
-              meters: int | None) -> dict[str, Any]:
+def merge_day(
+    dataset: dict[str, Any], day: dt.date, resources: list[dict[str, Any]], meters: int | None
+) -> dict[str, Any]:
     """``dataset`` with ``day``'s resources in place of earlier ones, sorted by day.
 
     Temporal coverage spans the days present; ``meters_represented`` is the
@@ -142,8 +152,10 @@ def merge_day(dataset: dict[str, Any], day: dt.date, resources: list[dict[str, A
     if month_of(day) != dataset.get("period", month_of(day)):
         raise ValueError(f"{day} does not belong to dataset period {dataset.get('period')}")
     kept = [r for r in dataset.get("resources", []) if r.get("period_start") != day.isoformat()]
-    merged = sorted(kept + resources, key=lambda r: (r.get("period_start") or "",
-                                                     (r.get("format") or "").lower() != "csv"))
+    merged = sorted(
+        kept + resources,
+        key=lambda r: (r.get("period_start") or "", (r.get("format") or "").lower() != "csv"),
+    )
     days = sorted({r["period_start"] for r in merged if r.get("period_start")})
     out = dict(dataset)
     out["resources"] = merged
@@ -152,6 +164,7 @@ def merge_day(dataset: dict[str, Any], day: dt.date, resources: list[dict[str, A
         out["temporal_coverage_end"] = min(days[-1], last.isoformat())
     if meters is not None:
         previous = dataset.get("meters_represented")
-        out["meters_represented"] = max(meters, int(previous)) if previous not in (None, "") \
-            else meters
+        out["meters_represented"] = (
+            max(meters, int(previous)) if previous not in (None, "") else meters
+        )
     return out

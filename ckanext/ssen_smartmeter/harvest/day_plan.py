@@ -11,6 +11,7 @@ asks :func:`decide` what each day needs:
   ``unchanged`` (or reports late reads);
 * ``restate``: an operator asked to republish the day with its current reads.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -55,8 +56,13 @@ def last_ready_day(today: dt.date, lag_days: int) -> dt.date:
     return today - dt.timedelta(days=lag_days)
 
 
-def candidate_days(first: dt.date, last: dt.date | None, today: dt.date, lag_days: int,
-                   asked: DayRange | None = None) -> Iterator[dt.date]:
+def candidate_days(
+    first: dt.date,
+    last: dt.date | None,
+    today: dt.date,
+    lag_days: int,
+    asked: DayRange | None = None,
+) -> Iterator[dt.date]:
     """Days of the source that may need work, oldest first.
 
     Without ``asked``: every ready day from ``first`` on (bounded by ``last``).
@@ -75,8 +81,9 @@ def candidate_days(first: dt.date, last: dt.date | None, today: dt.date, lag_day
         day += dt.timedelta(days=1)
 
 
-def refusal(first: dt.date, last: dt.date | None, today: dt.date, lag_days: int,
-            asked: DayRange) -> str | None:
+def refusal(
+    first: dt.date, last: dt.date | None, today: dt.date, lag_days: int, asked: DayRange
+) -> str | None:
     """Why none of the ``asked`` days can be worked on (None: some can).
 
     A range that overlaps the source's ready days is accepted (its other days
@@ -91,8 +98,10 @@ def refusal(first: dt.date, last: dt.date | None, today: dt.date, lag_days: int,
     if last is not None and asked.start > last:
         return f"{refused}: after the source's last day ({last})"
     if asked.start > ready:
-        return (f"{refused}: not ready yet (a day is published once it is {lag_days} "
-                f"day(s) old; the last ready day is {ready})")
+        return (
+            f"{refused}: not ready yet (a day is published once it is {lag_days} "
+            f"day(s) old; the last ready day is {ready})"
+        )
     return None
 
 
@@ -101,8 +110,9 @@ def in_late_window(day: dt.date, today: dt.date, late_window_days: int) -> bool:
     return day >= today - dt.timedelta(days=late_window_days)
 
 
-def decide(state: DayState | None, fingerprint: str | None, asked: DayRange | None = None
-           ) -> Kind | None:
+def decide(
+    state: DayState | None, fingerprint: str | None, asked: DayRange | None = None
+) -> Kind | None:
     """What ``day`` needs, given its published state and current reads.
 
     :param state: what is published for the day (None: nothing ever)

@@ -3,6 +3,7 @@
 :func:`load_demo` runs inside a loaded CKAN app. Everything is created only
 when absent, so running it again does nothing (and says nothing).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,8 @@ LAG_DAYS = 2
 def _existing_source() -> dict[str, Any] | None:
     try:
         return tk.get_action("harvest_source_show")(
-            {"ignore_auth": True, "use_cache": False}, {"id": SOURCE_NAME})
+            {"ignore_auth": True, "use_cache": False}, {"id": SOURCE_NAME}
+        )
     except tk.ObjectNotFound:
         return None
 
@@ -59,8 +61,10 @@ def load_demo(storage_root: Path, org_name: str) -> list[str]:
     """
     root = Path(storage_root).resolve()
     if not any(root == r.resolve() or root.is_relative_to(r.resolve()) for r in source_roots()):
-        raise ValueError(f"{root} is not under ckanext.ssen_smartmeter.source_roots "
-                         f"({' '.join(str(r) for r in source_roots()) or 'none set'})")
+        raise ValueError(
+            f"{root} is not under ckanext.ssen_smartmeter.source_roots "
+            f"({' '.join(str(r) for r in source_roots()) or 'none set'})"
+        )
     folder = root / "demo"
     lines: list[str] = []
     source = _existing_source()
@@ -69,21 +73,34 @@ def load_demo(storage_root: Path, org_name: str) -> list[str]:
     for day in missing:
         generate_day(METERS, day, folder, seed=SEED, fmt="parquet")
     if missing:
-        lines.append(f"generated {len(missing)} day(s) of reads of {METERS} meters "
-                     f"({missing[0]} to {missing[-1]}) under {folder}")
+        lines.append(
+            f"generated {len(missing)} day(s) of reads of {METERS} meters "
+            f"({missing[0]} to {missing[-1]}) under {folder}"
+        )
     if source is None:
         config = {
-            "reads": str(folder / "reads"), "reads_pattern": "{date}.parquet",
-            "topology": str(folder / "topology"), "licence_areas": ["SHEPD", "SEPD"],
-            "first_date": days[0].isoformat(), "last_date": days[-1].isoformat(),
-            "lag_days": LAG_DAYS, "organisation": org_name,
+            "reads": str(folder / "reads"),
+            "reads_pattern": "{date}.parquet",
+            "topology": str(folder / "topology"),
+            "licence_areas": ["SHEPD", "SEPD"],
+            "first_date": days[0].isoformat(),
+            "last_date": days[-1].isoformat(),
+            "lag_days": LAG_DAYS,
+            "organisation": org_name,
         }
-        tk.get_action("harvest_source_create")({"user": DEMO_USER}, {
-            "name": SOURCE_NAME, "title": "SSEN smart meters (generated demo)",
-            "url": config["reads"], "source_type": "ssen_smartmeter",
-            "owner_org": org_name, "frequency": "MANUAL", "config": json.dumps(config),
-            "notes": "Synthetic half-hourly reads generated for the quick start.",
-        })
+        tk.get_action("harvest_source_create")(
+            {"user": DEMO_USER},
+            {
+                "name": SOURCE_NAME,
+                "title": "SSEN smart meters (generated demo)",
+                "url": config["reads"],
+                "source_type": "ssen_smartmeter",
+                "owner_org": org_name,
+                "frequency": "MANUAL",
+                "config": json.dumps(config),
+                "notes": "Synthetic half-hourly reads generated for the quick start.",
+            },
+        )
         lines.append(f"created harvest source {SOURCE_NAME} for organisation {org_name}")
     if source is not None and _all_published(source["id"], days):
         return lines  # a job now would only add an empty one to the source
@@ -93,8 +110,10 @@ def load_demo(storage_root: Path, org_name: str) -> list[str]:
         return [*lines, f"harvest not run: {exc}"]
     if report["days"]:
         statuses = ", ".join(f"{n} {s}" for s, n in sorted(report["statuses"].items()))
-        lines.append(f"harvested {len(report['days'])} day(s) ({statuses}): "
-                     f"{report['totals']['files_published']} files published")
+        lines.append(
+            f"harvested {len(report['days'])} day(s) ({statuses}): "
+            f"{report['totals']['files_published']} files published"
+        )
         for day in report["days"]:
             for error in day["errors"]:
                 lines.append(f"  {day['day']}: {error}")

@@ -1,4 +1,5 @@
 """Errors a day's stages turn into object errors (their messages are shown)."""
+
 from __future__ import annotations
 
 

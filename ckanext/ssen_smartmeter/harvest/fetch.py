@@ -6,6 +6,7 @@ A day whose reads are exactly those already published is ``unchanged``; a
 published day whose reads changed is reported as late (rule P3: counted, not
 applied, see :mod:`.restatement`) and ends ``unchanged`` too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,10 @@ def worker_resources() -> aggregate.WorkerResources:
     """The site's memory limit and threads for one day's aggregation."""
     threads = int(tk.config.get("ckanext.ssen_smartmeter.harvest_threads") or 0)
     return aggregate.WorkerResources(
-        memory_limit=str(tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit")
-                         or aggregate.WorkerResources.memory_limit),
+        memory_limit=str(
+            tk.config.get("ckanext.ssen_smartmeter.harvest_memory_limit")
+            or aggregate.WorkerResources.memory_limit
+        ),
         threads=threads if threads > 0 else None,
     )
 
@@ -51,8 +54,9 @@ def parse_time(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0)
 
 
-def fetch(obj: HarvestObject, config: SourceConfig,
-          progress: Callable[..., Any] | None = None) -> bool | str:
+def fetch(
+    obj: HarvestObject, config: SourceConfig, progress: Callable[..., Any] | None = None
+) -> bool | str:
     """Fetch stage of one day: ``True`` (ready to import) or ``"unchanged"``."""
     order = state.content(obj)
     day = dt.date.fromisoformat(order["day"])
@@ -95,21 +99,30 @@ def fetch(obj: HarvestObject, config: SourceConfig,
         published_at = now_utc()
         previous = restatement.previous_publication(current, day, work / "previous")
     else:
-        pinned = (state.get_extra(obj, state.PUBLISHED_AT) if obj.import_started else None) \
-            or state.pinned_published_at(obj.harvest_source_id, day, obj.id)
+        pinned = (
+            state.get_extra(obj, state.PUBLISHED_AT) if obj.import_started else None
+        ) or state.pinned_published_at(obj.harvest_source_id, day, obj.id)
         published_at = parse_time(pinned) if pinned else now_utc()
     state.set_extra(obj, state.PUBLISHED_AT, published_at.isoformat())
     names = {str(f.path): f.name for f in (*reads, *topology_files)}
     try:
-        output = aggregate.run([f.path for f in reads], topology_dir, day, work / "out", config,
-                               published_at, previous=previous, progress=progress,
-                               resources=worker_resources(),
-                               checksums={str(f.path): f.sha256
-                                          for f in (*reads, *topology_files) if f.sha256})
+        output = aggregate.run(
+            [f.path for f in reads],
+            topology_dir,
+            day,
+            work / "out",
+            config,
+            published_at,
+            previous=previous,
+            progress=progress,
+            resources=worker_resources(),
+            checksums={str(f.path): f.sha256 for f in (*reads, *topology_files) if f.sha256},
+        )
     except aggregate.InputError as exc:
         # named as the source names the file (not its place in the work area), once
-        raise FetchError(f"{day}: input unusable: "
-                         f"{with_source_names(str(exc), names, str(work))}") from None
+        raise FetchError(
+            f"{day}: input unusable: {with_source_names(str(exc), names, str(work))}"
+        ) from None
     quality = public_report(output.quality, names)
     state.set_extra(obj, state.QUALITY, quality)
     state.set_extra(obj, state.INPUTS, _digest(quality, "reads"))
@@ -121,4 +134,3 @@ def fetch(obj: HarvestObject, config: SourceConfig,
 def _digest(quality: dict[str, Any], kind: str) -> dict[str, str]:
     """``{name: sha256}`` of the inputs of ``kind`` listed in the quality report."""
     return {i["path"]: i["sha256"] for i in quality.get("inputs", []) if i.get("kind") == kind}
-

@@ -6,6 +6,7 @@ stays bounded however long the history. Published days older than the
 source's ``late_window_days`` are not looked at again by regular runs (an
 operator can name them with ``--date``/``--from``/``--to``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,12 @@ def today_utc() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
-           today: dt.date | None = None) -> list[str]:
+def gather(
+    job: HarvestJob,
+    config: SourceConfig,
+    asked: DayRange | None = None,
+    today: dt.date | None = None,
+) -> list[str]:
     """Create the job's objects; return their ids, oldest day first."""
     today = today or today_utc()
     source_id = job.source_id
@@ -55,8 +60,12 @@ def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
         states = state.day_states(source_id, batch)
         for day in batch:
             day_state = states.get(day)
-            if (asked is None and day_state is not None and day_state.published
-                    and not in_late_window(day, today, config.late_window_days)):
+            if (
+                asked is None
+                and day_state is not None
+                and day_state.published
+                and not in_late_window(day, today, config.late_window_days)
+            ):
                 continue
             try:
                 fingerprint = inputs.fingerprint(day)
@@ -70,10 +79,13 @@ def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
             if kind is None:
                 continue
             obj = HarvestObject(
-                id=str(uuid.uuid4()), guid=day.isoformat(), job=job,
+                id=str(uuid.uuid4()),
+                guid=day.isoformat(),
+                job=job,
                 harvest_source_id=source_id,
-                content=json.dumps({"day": day.isoformat(), "kind": kind.value,
-                                    "fingerprint": fingerprint}),
+                content=json.dumps(
+                    {"day": day.isoformat(), "kind": kind.value, "fingerprint": fingerprint}
+                ),
             )
             model.Session.add(obj)
             ids.append(obj.id)
@@ -81,8 +93,13 @@ def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
     if missing and asked is not None:
         HarvestGatherError.create(_missing_message(missing, config), job)
     elif missing:
-        log.info("source %s: no reads yet for %d ready day(s), first %s, last %s",
-                 source_id, len(missing), missing[0], missing[-1])
+        log.info(
+            "source %s: no reads yet for %d ready day(s), first %s, last %s",
+            source_id,
+            len(missing),
+            missing[0],
+            missing[-1],
+        )
     if asked is not None and not ids and not missing:
         log.info("source %s: nothing to do for %s to %s", source_id, asked.start, asked.end)
     return ids
@@ -90,13 +107,16 @@ def gather(job: HarvestJob, config: SourceConfig, asked: DayRange | None = None,
 
 def _missing_message(missing: list[dt.date], config: SourceConfig) -> str:
     days = ", ".join(d.isoformat() for d in missing[:5]) + (" ..." if len(missing) > 5 else "")
-    return (f"no reads found for {len(missing)} day(s) ({days}): expected "
-            f"{config.reads_pattern} under {config.reads}")
+    return (
+        f"no reads found for {len(missing)} day(s) ({days}): expected "
+        f"{config.reads_pattern} under {config.reads}"
+    )
 
 
 def _sweep_work_area(source_id: str) -> None:
     in_flight = {
-        row[0] for row in model.Session.query(HarvestObject.id)
+        row[0]
+        for row in model.Session.query(HarvestObject.id)
         .join(HarvestJob, HarvestObject.harvest_job_id == HarvestJob.id)
         .filter(HarvestObject.harvest_source_id == source_id)
         .filter(HarvestObject.state.in_(("WAITING", "FETCH", "IMPORT")))

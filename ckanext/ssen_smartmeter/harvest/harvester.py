@@ -10,6 +10,7 @@ The plugin also carries the harvester's action, auth function, helper, CLI
 group (``ckan ssen-smartmeter``), job page template and config declarations
 (blanket registrations relative to this package).
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,9 +62,13 @@ def _claim_gather(job: HarvestJob) -> str | None:
     """
     with model.Session.no_autoflush:
         status, started, finished = (
-            model.Session.query(HarvestJob.status, HarvestJob.gather_started,
-                                HarvestJob.gather_finished)
-            .filter(HarvestJob.id == job.id).with_for_update().one())
+            model.Session.query(
+                HarvestJob.status, HarvestJob.gather_started, HarvestJob.gather_finished
+            )
+            .filter(HarvestJob.id == job.id)
+            .with_for_update()
+            .one()
+        )
     if status == "Running" and started is None and finished is None:
         model.Session.commit()  # stores gather_started: any later delivery is refused
         return None
@@ -124,11 +129,12 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
         if parsed.organisation:
             try:
                 tk.get_action("organization_show")(
-                    {"ignore_auth": True}, {"id": parsed.organisation,
-                                            "include_datasets": False})
+                    {"ignore_auth": True}, {"id": parsed.organisation, "include_datasets": False}
+                )
             except tk.ObjectNotFound:
                 raise SourceConfigError(
-                    {"organisation": f"{parsed.organisation!r} does not exist"}) from None
+                    {"organisation": f"{parsed.organisation!r} does not exist"}
+                ) from None
         return config
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
@@ -141,8 +147,12 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
         """
         claimed = _claim_gather(harvest_job)
         if claimed is not None:
-            log.warning("job %s of source %s not gathered again: %s", harvest_job.id,
-                        harvest_job.source_id, claimed)
+            log.warning(
+                "job %s of source %s not gathered again: %s",
+                harvest_job.id,
+                harvest_job.source_id,
+                claimed,
+            )
             return []
         return self.gather_days(harvest_job)
 
@@ -156,35 +166,56 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
         return gather.gather(harvest_job, config, asked)
 
     def fetch_stage(self, harvest_object: HarvestObject) -> bool | str:
-        return self._run_stage("Fetch", harvest_object, lambda config: fetch.fetch(
-            harvest_object, config, progress=self.progress))
+        return self._run_stage(
+            "Fetch",
+            harvest_object,
+            lambda config: fetch.fetch(harvest_object, config, progress=self.progress),
+        )
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        owner_org = model.Session.query(model.Package.owner_org) \
-            .filter(model.Package.id == harvest_object.harvest_source_id).scalar()
-        return self._run_stage("Import", harvest_object, lambda config: import_day.import_day(
-            harvest_object, config, owner_org, self._get_user_name()))
+        owner_org = (
+            model.Session.query(model.Package.owner_org)
+            .filter(model.Package.id == harvest_object.harvest_source_id)
+            .scalar()
+        )
+        return self._run_stage(
+            "Import",
+            harvest_object,
+            lambda config: import_day.import_day(
+                harvest_object, config, owner_org, self._get_user_name()
+            ),
+        )
 
-    def _run_stage(self, stage: str, obj: HarvestObject,
-                   run: Callable[[SourceConfig], bool | str]) -> bool | str:
+    def _run_stage(
+        self, stage: str, obj: HarvestObject, run: Callable[[SourceConfig], bool | str]
+    ) -> bool | str:
         day = obj.guid
         try:
             result = run(load_config(obj.source.config))
             obj.save()
             return result
         except (SourceConfigError, fetch.FetchError, PublishError) as exc:
-            message = public_message(str(exc)) if not isinstance(exc, SourceConfigError) \
+            message = (
+                public_message(str(exc))
+                if not isinstance(exc, SourceConfigError)
                 else f"invalid source configuration: {exc}"
+            )
         except Exception as exc:  # one day's failure never stops the job
             message = f"{day}: unexpected {type(exc).__name__}: {scrub(str(exc))}"
-            log.error("%s stage of %s failed: %s\n%s", stage, day, message,
-                      "".join(traceback.format_tb(exc.__traceback__)))
+            log.error(
+                "%s stage of %s failed: %s\n%s",
+                stage,
+                day,
+                message,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
         model.Session.rollback()
         obj = model.Session.merge(obj)
         state.set_extra(obj, state.OUTCOME, {"status": "error"})
         obj.save()
         self._save_object_error(message, obj, stage)
         workarea.remove(state.get_extra(obj, state.WORK_DIR))
-        log.warning("source %s: %s failed in %s: %s", obj.harvest_source_id, day,
-                    stage.lower(), message)
+        log.warning(
+            "source %s: %s failed in %s: %s", obj.harvest_source_id, day, stage.lower(), message
+        )
         return False

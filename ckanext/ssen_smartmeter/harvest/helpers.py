@@ -1,4 +1,5 @@
 """Template helpers of the smart meter harvester (``tk.blanket.helpers``)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -7,6 +7,7 @@ day's current state; a process killed before that flag leaves the day
 unpublished for the next run, which rewrites the same resources (same ids,
 same bytes: the publication time is pinned) rather than adding new ones.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ from ckanext.ssen_smartmeter.harvest.day_plan import Kind
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
 
-def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str | None,
-               user: str) -> bool | str:
+def import_day(
+    obj: HarvestObject, config: SourceConfig, source_owner_org: str | None, user: str
+) -> bool | str:
     """Import stage of one day: ``True`` (published) or ``"unchanged"``."""
     order = state.content(obj)
     day = dt.date.fromisoformat(order["day"])
@@ -31,8 +33,9 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
     inputs = state.get_extra(obj, state.INPUTS)
     current = state.current_object(obj.harvest_source_id, day)
     if current is not None and current.id != obj.id and kind is not Kind.RESTATE:
-        status = "unchanged" if same_inputs(state.get_extra(current, state.INPUTS), inputs) \
-            else "late"
+        status = (
+            "unchanged" if same_inputs(state.get_extra(current, state.INPUTS), inputs) else "late"
+        )
         state.set_extra(obj, state.OUTCOME, {"status": status})
         workarea.remove(state.get_extra(obj, state.WORK_DIR))
         return "unchanged"
@@ -46,14 +49,25 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
     resources: dict[str, dict[str, str]] = {}
     files: list[str] = []
     for level in LEVELS:
-        saved = publish.publish_level(config, level, day, owner, outputs[level], quality,
-                                      quality.get("meters"), published_at, user)
+        saved = publish.publish_level(
+            config,
+            level,
+            day,
+            owner,
+            outputs[level],
+            quality,
+            quality.get("meters"),
+            published_at,
+            user,
+        )
         datasets[level] = saved["id"]
         names[level] = saved["name"]
         resources[level] = {
-            fmt: next(r["id"] for r in saved["resources"]
-                      if r.get("period_start") == day.isoformat()
-                      and r.get("format", "").lower() == fmt)
+            fmt: next(
+                r["id"]
+                for r in saved["resources"]
+                if r.get("period_start") == day.isoformat() and r.get("format", "").lower() == fmt
+            )
             for fmt in outputs[level]
         }
         files += [file_name(level, day, fmt) for fmt in outputs[level]]
@@ -66,8 +80,11 @@ def import_day(obj: HarvestObject, config: SourceConfig, source_owner_org: str |
     if kind is Kind.RESTATE and current is not None:
         restatement.record(outcome, obj, current, quality)
     state.set_extra(obj, state.OUTCOME, outcome)
-    linked = [dataset_id for level, dataset_id in datasets.items()
-              if state.link_dataset(obj, dataset_id, names[level])]
+    linked = [
+        dataset_id
+        for level, dataset_id in datasets.items()
+        if state.link_dataset(obj, dataset_id, names[level])
+    ]
     state.make_current(obj)
     obj.save()
     publish.reindex(linked)  # the index names the source of a dataset linked just now

@@ -8,6 +8,7 @@ change detector gather uses (sizes and modification times, or HTTP
 ``ETag``/``Last-Modified``/``Content-Length``); the SHA-256 of the reads is
 the real identity of a day's input, computed in fetch.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,15 +72,21 @@ class DayInputs:
             described = []
             for path in found:
                 stat = Path(path).stat()
-                described.append([str(Path(path).relative_to(reads.path)), stat.st_size,
-                                  stat.st_mtime_ns])
+                described.append(
+                    [str(Path(path).relative_to(reads.path)), stat.st_size, stat.st_mtime_ns]
+                )
             return described
         assert reads.url is not None
         head = self._head(urljoin(reads.url, name))
         if head is None:
             return []
-        return [[name, head.get("ETag") or head.get("Last-Modified") or "",
-                 head.get("Content-Length") or ""]]
+        return [
+            [
+                name,
+                head.get("ETag") or head.get("Last-Modified") or "",
+                head.get("Content-Length") or "",
+            ]
+        ]
 
     def _head(self, url: str) -> dict[str, str] | None:
         try:
@@ -113,8 +120,9 @@ class DayInputs:
             for table in TOPOLOGY_TABLES:
                 path = _first_existing(location.path, table)
                 if path is None:
-                    raise InputUnavailable(f"topology table {table} (.parquet or .csv) "
-                                           f"missing from {location.path}")
+                    raise InputUnavailable(
+                        f"topology table {table} (.parquet or .csv) missing from {location.path}"
+                    )
                 files.append(InputFile(path.name, path))
             return location.path, files
         folder = work_dir / "topology"
@@ -125,8 +133,9 @@ class DayInputs:
                     files.append(self._download(location, name, folder / name))
                     break
             else:
-                raise InputUnavailable(f"topology table {table} (.parquet or .csv) "
-                                       f"missing from {location}")
+                raise InputUnavailable(
+                    f"topology table {table} (.parquet or .csv) missing from {location}"
+                )
         return folder, files
 
     def _download(self, location: Location, name: str, target: Path) -> InputFile:

@@ -10,6 +10,7 @@ or half-written one. On the local file storage a file is hard-linked (or
 moved) from the work area, no copy; any other uploader gets it through its
 own ``upload`` (no size limit applies to harvested files).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,13 +47,22 @@ def owner_org_id(config: SourceConfig, source_owner_org: str | None, user: str) 
     """The organisation that owns the datasets (the configured one, else the source's)."""
     name = config.organisation or source_owner_org
     if not name:
-        raise PublishError("no organisation: set \"organisation\" in the source configuration "
-                           "or give the harvest source an organisation")
+        raise PublishError(
+            'no organisation: set "organisation" in the source configuration '
+            "or give the harvest source an organisation"
+        )
     try:
-        return tk.get_action("organization_show")(action_context(user), {
-            "id": name, "include_datasets": False, "include_users": False,
-            "include_extras": False, "include_tags": False, "include_groups": False,
-        })["id"]
+        return tk.get_action("organization_show")(
+            action_context(user),
+            {
+                "id": name,
+                "include_datasets": False,
+                "include_users": False,
+                "include_extras": False,
+                "include_tags": False,
+                "include_groups": False,
+            },
+        )["id"]
     except tk.ObjectNotFound:
         raise PublishError(f"organisation {name!r} does not exist") from None
 
@@ -63,10 +73,15 @@ def find_dataset(name: str, level: str, period: str, user: str) -> dict[str, Any
         found = tk.get_action("package_show")(action_context(user), {"id": name})
     except tk.ObjectNotFound:
         return None
-    if (found.get("type") != datasets.DATASET_TYPE or found.get("aggregation_level") != level
-            or found.get("period") != period):
-        raise PublishError(f"dataset name {name!r} is taken by a dataset that is not the "
-                           f"{period} {level} smart meter dataset")
+    if (
+        found.get("type") != datasets.DATASET_TYPE
+        or found.get("aggregation_level") != level
+        or found.get("period") != period
+    ):
+        raise PublishError(
+            f"dataset name {name!r} is taken by a dataset that is not the "
+            f"{period} {level} smart meter dataset"
+        )
     if found.get("state") == "deleted":
         return None
     return found
@@ -79,8 +94,11 @@ def local_storage_path(resource_id: str) -> Path | None:
         return Path(upload.get_path(resource_id))
     storage = getattr(upload, "storage", None)
     root = getattr(getattr(storage, "settings", None), "path", None)
-    if isinstance(upload, uploader.FKResourceUpload) and root and \
-            type(storage).__name__.lower().startswith("fs"):
+    if (
+        isinstance(upload, uploader.FKResourceUpload)
+        and root
+        and type(storage).__name__.lower().startswith("fs")
+    ):
         return Path(root) / str(upload.get_path(resource_id))
     return None
 
@@ -100,8 +118,12 @@ def place_file(resource_id: str, source: Path, filename: str) -> None:
         return
     with source.open("rb") as stream:
         upload = uploader.get_resource_uploader(
-            {"id": resource_id, "url": filename,
-             "upload": FileStorage(stream=stream, filename=filename)})
+            {
+                "id": resource_id,
+                "url": filename,
+                "upload": FileStorage(stream=stream, filename=filename),
+            }
+        )
         upload.upload(resource_id, max_size=1 << 30)
 
 
@@ -111,9 +133,17 @@ def published_file(resource_id: str) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def publish_level(config: SourceConfig, level: str, day: dt.date, owner_org: str,
-                  files: Mapping[str, Mapping[str, Any]], quality: Mapping[str, Any],
-                  meters: int | None, published_at: dt.datetime, user: str) -> dict[str, Any]:
+def publish_level(
+    config: SourceConfig,
+    level: str,
+    day: dt.date,
+    owner_org: str,
+    files: Mapping[str, Mapping[str, Any]],
+    quality: Mapping[str, Any],
+    meters: int | None,
+    published_at: dt.datetime,
+    user: str,
+) -> dict[str, Any]:
     """Write one level of a day; returns the dataset as saved.
 
     :param files: format -> ``{"path": Path, "sha256": ..., "size": ...}``

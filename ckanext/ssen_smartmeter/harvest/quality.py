@@ -4,6 +4,7 @@ Pure logic (no CKAN). The pipeline's report holds counts only (never a
 meter's value), so it may be shown; the harvester only replaces machine paths
 of the input files by their names relative to the source.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Everything in it is a count or a file name: no value from fewer meters than
 the threshold can appear here.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,13 @@ from ckanext.harvest.model import HarvestJob, HarvestObjectError
 from ckanext.ssen_smartmeter.harvest import state
 from ckanext.ssen_smartmeter.harvest.quality import day_counts
 
-TOTAL_KEYS = ("rows_read", "rows_accepted", "rows_rejected", "cells_suppressed_p1",
-              "cells_suppressed_p2")
+TOTAL_KEYS = (
+    "rows_read",
+    "rows_accepted",
+    "rows_rejected",
+    "cells_suppressed_p1",
+    "cells_suppressed_p2",
+)
 
 
 def job_report(job: HarvestJob) -> dict[str, Any]:
@@ -23,18 +29,21 @@ def job_report(job: HarvestJob) -> dict[str, Any]:
     for obj in state.job_objects(job.id):
         order = state.content(obj)
         outcome = state.get_extra(obj, state.OUTCOME) or {}
-        errors = [e.message for e in model.Session.query(HarvestObjectError)
-                  .filter(HarvestObjectError.harvest_object_id == obj.id)
-                  .order_by(HarvestObjectError.created)]
-        status = outcome.get("status") or ("error" if obj.state == "ERROR" else
-                                           obj.state.lower())
+        errors = [
+            e.message
+            for e in model.Session.query(HarvestObjectError)
+            .filter(HarvestObjectError.harvest_object_id == obj.id)
+            .order_by(HarvestObjectError.created)
+        ]
+        status = outcome.get("status") or ("error" if obj.state == "ERROR" else obj.state.lower())
         row: dict[str, Any] = {
             "day": order.get("day", obj.guid),
             "kind": order.get("kind"),
             "object_id": obj.id,
             "state": obj.state,
             "status": status,
-            "files_published": outcome.get("files", []) if status in ("published", "restated")
+            "files_published": outcome.get("files", [])
+            if status in ("published", "restated")
             else [],
             "errors": errors,
         }

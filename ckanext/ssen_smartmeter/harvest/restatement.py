@@ -9,6 +9,7 @@ only where values changed; the restatement is recorded on the object (the
 previous publication, its inputs and the pipeline's counts of new, changed
 and removed rows) and logged.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,9 @@ from ckanext.ssen_smartmeter.harvest.inputs import InputFile, digest_of
 log = logging.getLogger(__name__)
 
 
-def report_late(obj: HarvestObject, day: dt.date, reads: list[InputFile],
-                 current: HarvestObject) -> None:
+def report_late(
+    obj: HarvestObject, day: dt.date, reads: list[InputFile], current: HarvestObject
+) -> None:
     """Rule P3: count the reads that arrived since publication; publish nothing."""
     published = (state.get_extra(current, state.QUALITY) or {}).get("inputs", [])
     here = {f.name: str(f.path) for f in reads}
@@ -36,8 +38,10 @@ def report_late(obj: HarvestObject, day: dt.date, reads: list[InputFile],
     try:
         late = aggregate.count_late_reads(published, [f.path for f in reads])
     except Exception as exc:  # an unreadable new file: say so, apply nothing
-        raise FetchError(f"{day}: reads changed since publication and cannot be counted "
-                         f"({type(exc).__name__}); the published files are unchanged") from None
+        raise FetchError(
+            f"{day}: reads changed since publication and cannot be counted "
+            f"({type(exc).__name__}); the published files are unchanged"
+        ) from None
     by_path = {str(f.path): f.name for f in reads}
     outcome = {
         "status": "late",
@@ -47,13 +51,19 @@ def report_late(obj: HarvestObject, day: dt.date, reads: list[InputFile],
         "published_at": state.get_extra(current, state.PUBLISHED_AT),
     }
     state.set_extra(obj, state.OUTCOME, outcome)
-    log.info("source %s: %s has %d late read(s) in %d file(s); reported, not applied "
-             "(ckan ssen-smartmeter restate applies them)", obj.harvest_source_id, day,
-             late.rows, len(late.files))
+    log.info(
+        "source %s: %s has %d late read(s) in %d file(s); reported, not applied "
+        "(ckan ssen-smartmeter restate applies them)",
+        obj.harvest_source_id,
+        day,
+        late.rows,
+        len(late.files),
+    )
 
 
-def previous_publication(current: HarvestObject, day: dt.date, folder: Path
-                          ) -> aggregate.PreviousPublication:
+def previous_publication(
+    current: HarvestObject, day: dt.date, folder: Path
+) -> aggregate.PreviousPublication:
     """The published files of the day, Parquet preferred (they keep exact types)."""
     resources = (state.get_extra(current, state.OUTCOME) or {}).get("resources") or {}
     found: dict[str, Path] = {}
@@ -70,16 +80,23 @@ def previous_publication(current: HarvestObject, day: dt.date, folder: Path
                 found[level] = link
                 break
         else:
-            raise FetchError(f"{day}: the published {level} file is missing from the storage; "
-                             "cannot restate without it")
+            raise FetchError(
+                f"{day}: the published {level} file is missing from the storage; "
+                "cannot restate without it"
+            )
     return aggregate.PreviousPublication(found["lv_feeder"], found["secondary_substation"])
 
 
-def record(outcome: dict[str, Any], obj: HarvestObject, current: HarvestObject,
-           quality: dict[str, Any]) -> None:
+def record(
+    outcome: dict[str, Any], obj: HarvestObject, current: HarvestObject, quality: dict[str, Any]
+) -> None:
     """Add what a restatement replaced to ``outcome``, and log it."""
     outcome["previous_object"] = current.id
     outcome["previous_inputs"] = state.get_extra(current, state.INPUTS)
     outcome["restatement"] = quality.get("restatement")
-    log.info("source %s: %s restated (previous publication %s)", obj.harvest_source_id,
-             obj.guid, state.get_extra(current, state.PUBLISHED_AT))
+    log.info(
+        "source %s: %s restated (previous publication %s)",
+        obj.harvest_source_id,
+        obj.guid,
+        state.get_extra(current, state.PUBLISHED_AT),
+    )

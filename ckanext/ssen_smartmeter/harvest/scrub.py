@@ -6,6 +6,7 @@ be one meter's reading or its MPAN: quoted literals and bare numbers are
 replaced before such a message reaches a log, an object error or a page.
 Dates and times survive, as they say which day failed.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,7 @@ def public_message(message: str) -> str:
     return text if len(text) <= _MAX else text[:_MAX] + "…"
 
 
-def with_source_names(message: str, names: Mapping[str, str], work_dir: str | None = None
-                      ) -> str:
+def with_source_names(message: str, names: Mapping[str, str], work_dir: str | None = None) -> str:
     """``message`` naming each input as its source does (``names``: local path ->
     name under the source), once: engines repeat the file, quoted, after the
     reason; that repeat is dropped when the file is already named. Any other

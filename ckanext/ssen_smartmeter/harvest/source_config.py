@@ -37,6 +37,7 @@ Keys (JSON object):
 ``organisation`` (optional)
     Name of the organisation that owns the datasets (default: the source's).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -112,14 +113,26 @@ class SourceConfigError(ValueError):
 
 
 _KEYS = (
-    "reads", "reads_pattern", "topology", "licence_areas", "first_date", "last_date",
-    "lag_days", "late_window_days", "threshold", "formats", "timezone", "dno_name",
-    "dno_alias", "organisation",
+    "reads",
+    "reads_pattern",
+    "topology",
+    "licence_areas",
+    "first_date",
+    "last_date",
+    "lag_days",
+    "late_window_days",
+    "threshold",
+    "formats",
+    "timezone",
+    "dno_name",
+    "dno_alias",
+    "organisation",
 )
 
 
-def parse(text: str | None, roots: Iterable[Path], site_threshold: int = MIN_THRESHOLD
-          ) -> SourceConfig:
+def parse(
+    text: str | None, roots: Iterable[Path], site_threshold: int = MIN_THRESHOLD
+) -> SourceConfig:
     """Parse and validate the source configuration ``text`` (JSON).
 
     :param roots: local folders under which ``reads`` and ``topology`` may lie
@@ -127,14 +140,19 @@ def parse(text: str | None, roots: Iterable[Path], site_threshold: int = MIN_THR
     :raises SourceConfigError: listing a message for every invalid key
     """
     if not text or not text.strip():
-        raise SourceConfigError({"config": "is empty: a JSON object with at least "
-                                 "reads, reads_pattern, topology, licence_areas and "
-                                 "first_date is required"})
+        raise SourceConfigError(
+            {
+                "config": "is empty: a JSON object with at least "
+                "reads, reads_pattern, topology, licence_areas and "
+                "first_date is required"
+            }
+        )
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceConfigError({"config": f"is not valid JSON ({exc.msg} at line "
-                                 f"{exc.lineno}, column {exc.colno})"}) from None
+        raise SourceConfigError(
+            {"config": f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"}
+        ) from None
     if not isinstance(raw, dict):
         raise SourceConfigError({"config": "must be a JSON object"})
     return _Validator(raw, [Path(r) for r in roots], site_threshold).run()
@@ -162,23 +180,32 @@ class _Validator:
         self._reads_pattern()
         self._licence_areas()
         self._dates()
-        self.values["lag_days"] = self._int("lag_days", DEFAULT_LAG_DAYS, 1,
-                                            "a day must be complete before it is published")
-        self.values["late_window_days"] = self._int("late_window_days",
-                                                    DEFAULT_LATE_WINDOW_DAYS, 0, "")
+        self.values["lag_days"] = self._int(
+            "lag_days", DEFAULT_LAG_DAYS, 1, "a day must be complete before it is published"
+        )
+        self.values["late_window_days"] = self._int(
+            "late_window_days", DEFAULT_LATE_WINDOW_DAYS, 0, ""
+        )
         self.values["threshold"] = self._int(
-            "threshold", self.site_threshold, self.site_threshold,
-            "rule P1: values from fewer meters are never published")
+            "threshold",
+            self.site_threshold,
+            self.site_threshold,
+            "rule P1: values from fewer meters are never published",
+        )
         self._formats()
         self._timezone()
         for key, default in (("dno_name", DEFAULT_DNO_NAME), ("dno_alias", DEFAULT_DNO_ALIAS)):
             self.values[key] = self._text(key, default)
         organisation = self.raw.get("organisation")
         if organisation is not None:
-            if not isinstance(organisation, str) or not re.fullmatch(r"[a-z0-9_-]{2,100}",
-                                                                     organisation):
-                self.fail("organisation", "must be an organisation name (2-100 characters: "
-                          "lowercase letters, digits, - and _)")
+            if not isinstance(organisation, str) or not re.fullmatch(
+                r"[a-z0-9_-]{2,100}", organisation
+            ):
+                self.fail(
+                    "organisation",
+                    "must be an organisation name (2-100 characters: "
+                    "lowercase letters, digits, - and _)",
+                )
             self.values["organisation"] = organisation
         if self.errors:
             raise SourceConfigError({k: self.errors[k] for k in _ordered(self.errors)})
@@ -199,8 +226,11 @@ class _Validator:
                 return None
             return Location(url=value if value.endswith("/") else value + "/")
         if parsed.scheme and len(parsed.scheme) > 1:
-            self.fail(key, f"URL scheme {parsed.scheme!r} is not allowed: use a local "
-                      "folder or an http(s) URL")
+            self.fail(
+                key,
+                f"URL scheme {parsed.scheme!r} is not allowed: use a local "
+                "folder or an http(s) URL",
+            )
             return None
         path = Path(value)
         if not path.is_absolute():
@@ -209,12 +239,18 @@ class _Validator:
         resolved = path.resolve()
         allowed = [root.resolve() for root in self.roots]
         if not allowed:
-            self.fail(key, "local folders are not allowed on this site (no "
-                      "ckanext.ssen_smartmeter.source_roots configured); use an http(s) URL")
+            self.fail(
+                key,
+                "local folders are not allowed on this site (no "
+                "ckanext.ssen_smartmeter.source_roots configured); use an http(s) URL",
+            )
             return None
         if not any(resolved == root or resolved.is_relative_to(root) for root in allowed):
-            self.fail(key, f"{value!r} is outside the allowed source roots "
-                      f"({', '.join(str(r) for r in allowed)})")
+            self.fail(
+                key,
+                f"{value!r} is outside the allowed source roots "
+                f"({', '.join(str(r) for r in allowed)})",
+            )
             return None
         if not resolved.is_dir():
             self.fail(key, f"{value!r} is not an existing folder")
@@ -227,7 +263,7 @@ class _Validator:
             return
         key = "reads_pattern"
         if not isinstance(pattern, str):
-            self.fail(key, "must be a string such as \"reads_{date}.parquet\"")
+            self.fail(key, 'must be a string such as "reads_{date}.parquet"')
             return
         if "{date" not in pattern:
             self.fail(key, "must contain {date} (or {date:%Y%m%d}-style formats)")
@@ -261,8 +297,10 @@ class _Validator:
             return
         bad = [v for v in value if v not in LICENCE_AREAS]
         if bad:
-            self.fail("licence_areas", f"unknown licence area {bad[0]!r} "
-                      f"(allowed: {', '.join(LICENCE_AREAS)})")
+            self.fail(
+                "licence_areas",
+                f"unknown licence area {bad[0]!r} (allowed: {', '.join(LICENCE_AREAS)})",
+            )
             return
         if len(set(value)) != len(value):
             self.fail("licence_areas", "lists a licence area twice")

@@ -6,6 +6,7 @@ that holds a day's published state is ``current``; objects that only report
 as harvest object extras (JSON values), so the job report and the next gather
 read them back without touching the published files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,8 +66,11 @@ def day_states(source_id: str, days: Iterable[dt.date]) -> dict[dt.date, DayStat
         return {}
     rows = (
         model.Session.query(HarvestObject.guid, HarvestObject.current, HarvestObjectExtra.value)
-        .outerjoin(HarvestObjectExtra, (HarvestObjectExtra.harvest_object_id == HarvestObject.id)
-                   & (HarvestObjectExtra.key == FINGERPRINT))
+        .outerjoin(
+            HarvestObjectExtra,
+            (HarvestObjectExtra.harvest_object_id == HarvestObject.id)
+            & (HarvestObjectExtra.key == FINGERPRINT),
+        )
         .filter(HarvestObject.harvest_source_id == source_id)
         .filter(HarvestObject.guid.in_(guids))
         .filter(HarvestObject.state == "COMPLETE")
@@ -161,13 +165,24 @@ def link_dataset(obj: HarvestObject, dataset_id: str, name: str) -> bool:
     if linked is not None:
         return False
     now = dt.datetime.utcnow()
-    model.Session.add(HarvestObject(
-        id=str(uuid.uuid4()), guid=LINK_PREFIX + name, job=obj.job,
-        harvest_source_id=obj.harvest_source_id, package_id=dataset_id, current=True,
-        state="COMPLETE", report_status="added", content=json.dumps({"dataset": name}),
-        gathered=now, fetch_started=now, fetch_finished=now, import_started=now,
-        import_finished=now,
-    ))
+    model.Session.add(
+        HarvestObject(
+            id=str(uuid.uuid4()),
+            guid=LINK_PREFIX + name,
+            job=obj.job,
+            harvest_source_id=obj.harvest_source_id,
+            package_id=dataset_id,
+            current=True,
+            state="COMPLETE",
+            report_status="added",
+            content=json.dumps({"dataset": name}),
+            gathered=now,
+            fetch_started=now,
+            fetch_finished=now,
+            import_started=now,
+            import_finished=now,
+        )
+    )
     return True
 
 
@@ -190,11 +205,13 @@ def link_earlier_datasets(source_id: str) -> list[str]:
         if obj.current:
             datasets = (get_extra(obj, OUTCOME) or {}).get("datasets") or {}
             for dataset_id in datasets.values():
-                name = model.Session.query(model.Package.name) \
-                    .filter(model.Package.id == dataset_id).scalar()
+                name = (
+                    model.Session.query(model.Package.name)
+                    .filter(model.Package.id == dataset_id)
+                    .scalar()
+                )
                 if name is not None and link_dataset(obj, dataset_id, name):
                     model.Session.flush()
                     linked.append(dataset_id)
         obj.package_id = None
     return linked
-

@@ -5,6 +5,7 @@ gathered (optionally for the days an operator names), each object fetched
 and imported through ckanext-harvest's own ``fetch_and_import_stages``, and
 the job closed by ``harvest_jobs_run``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,7 @@ class RunError(Exception):
 
 def site_context() -> dict[str, Any]:
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": user["name"], "ignore_auth": True, "model": model,
-            "session": model.Session}
+    return {"user": user["name"], "ignore_auth": True, "model": model, "session": model.Session}
 
 
 def harvester() -> Any:
@@ -46,12 +46,15 @@ def find_source(source: str) -> dict[str, Any]:
         # use_cache=False: after harvest_jobs_run reindexes a source, the indexed
         # copy lacks the show schema's fields (source_type among them)
         found = tk.get_action("harvest_source_show")(
-            {**site_context(), "use_cache": False}, {"id": source})
+            {**site_context(), "use_cache": False}, {"id": source}
+        )
     except tk.ObjectNotFound:
         raise RunError(f"harvest source {source!r} not found") from None
     if found.get("source_type") != "ssen_smartmeter":
-        raise RunError(f"harvest source {source!r} is not a smart meter source "
-                       f"(type {found.get('source_type')!r})")
+        raise RunError(
+            f"harvest source {source!r} is not a smart meter source "
+            f"(type {found.get('source_type')!r})"
+        )
     return found
 
 
@@ -64,22 +67,27 @@ def _check_asked(source_dict: dict[str, Any], asked: DayRange) -> None:
         config = load_config(source_dict.get("config"))
     except SourceConfigError:
         return  # the job's gather records the invalid configuration
-    refused = day_plan.refusal(config.first_date, config.last_date, today_utc(),
-                               config.lag_days, asked)
+    refused = day_plan.refusal(
+        config.first_date, config.last_date, today_utc(), config.lag_days, asked
+    )
     if refused is not None:
         raise RunError(f"source {source_dict['name']!r}: {refused}")
 
 
-def run_job(source: str, asked: DayRange | None = None,
-            on_start: Callable[[list[str]], None] | None = None,
-            on_object: Callable[[HarvestObject], None] | None = None) -> dict[str, Any]:
+def run_job(
+    source: str,
+    asked: DayRange | None = None,
+    on_start: Callable[[list[str]], None] | None = None,
+    on_object: Callable[[HarvestObject], None] | None = None,
+) -> dict[str, Any]:
     """Run one job of ``source`` to the end; return its per-day report."""
     source_dict = find_source(source)
     if asked is not None:
         _check_asked(source_dict, asked)
     try:
         job_dict = tk.get_action("harvest_job_create")(
-            site_context(), {"source_id": source_dict["id"], "run": False})
+            site_context(), {"source_id": source_dict["id"], "run": False}
+        )
     except HarvestJobExists:
         raise RunError(
             f"source {source_dict['name']!r} already has a job waiting or running; wait "

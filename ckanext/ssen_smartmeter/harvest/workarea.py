@@ -6,6 +6,7 @@ in the resource storage (same file system, so placing is a hard link). A
 folder is removed when its object finishes; folders left by a killed process
 are swept at the next gather of the source.
 """
+
 from __future__ import annotations
 
 import datetime as dt

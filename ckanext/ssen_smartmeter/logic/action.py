@@ -1,4 +1,5 @@
 """Actions of the smart meter schema (registered by ``tk.blanket.actions``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,8 +83,11 @@ def ssen_smartmeter_load_profile(context: Context, data_dict: DataDict) -> dict[
     if errors:
         raise tk.ValidationError(errors)
     view = profile_view.build(
-        pkg, day=data_dict.get("day"), unit=data_dict.get("unit"),
-        measure=data_dict.get("measure"), svg=False,
+        pkg,
+        day=data_dict.get("day"),
+        unit=data_dict.get("unit"),
+        measure=data_dict.get("measure"),
+        svg=False,
     )
     if view is None:
         raise tk.ObjectNotFound(tk._("This dataset has no uploaded Parquet file."))

@@ -3,6 +3,7 @@
 Each wraps a check of :mod:`ckanext.ssen_smartmeter.field_rules` and reports
 its message, which names the field, against the field.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -45,8 +46,12 @@ def _sibling(key: FlattenKey, data: FlattenDataDict, name: str) -> Any:
     if not _is_empty(value):
         return value
     for flat_key, flat_value in data.items():
-        if flat_key[:-1] and flat_key[0] == "extras" and flat_key[-1] == "key" \
-                and flat_value == name:
+        if (
+            flat_key[:-1]
+            and flat_key[0] == "extras"
+            and flat_key[-1] == "key"
+            and flat_value == name
+        ):
             return data.get((*flat_key[:-1], "value"), tk.missing)
     return tk.missing
 

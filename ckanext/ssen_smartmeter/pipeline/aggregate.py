@@ -176,8 +176,17 @@ def _aggregate(
             con = connect(config, spill, csv_input)
             try:
                 report = _run(
-                    con, paths, topology, day, out, config, reporter, previous, pool,
-                    Path(staging), {str(Path(k)): v for k, v in (checksums or {}).items()},
+                    con,
+                    paths,
+                    topology,
+                    day,
+                    out,
+                    config,
+                    reporter,
+                    previous,
+                    pool,
+                    Path(staging),
+                    {str(Path(k)): v for k, v in (checksums or {}).items()},
                 )
             finally:
                 con.close()
@@ -379,9 +388,7 @@ def _first_pass(
             for i, file in enumerate(files):
                 if file.fmt != "parquet":
                     name = f"staging {file.path.name} as Parquet"
-                    with reporter.watch(
-                        name, con, source_bytes=sizes[i], rows_total=file_rows[i]
-                    ):
+                    with reporter.watch(name, con, source_bytes=sizes[i], rows_total=file_rows[i]):
                         path = staging / f"reads-{file.index}.parquet"
                         sources[i] = staged(con, sources[i], path)
                     sizes[i] = path.stat().st_size

@@ -53,9 +53,7 @@ def connect(config: AggregateConfig, spill_dir: Path, csv_input: bool) -> duckdb
         # the join (the key is unique there). Both only cost time and memory:
         # with the side choice off, every join builds on its right side as the
         # SQL is written, and every statement here puts the smaller table there.
-        con.execute(
-            "SET disabled_optimizers = 'partial_aggregate_pushdown,build_side_probe_side'"
-        )
+        con.execute("SET disabled_optimizers = 'partial_aggregate_pushdown,build_side_probe_side'")
     return con
 
 
@@ -73,8 +71,14 @@ _MIN_ROOM = 0.1
 #: "100MB" as DuckDB reports it back (95.3 MiB); much below, DuckDB cannot
 #: even load a topology (it fails "out of memory")
 MIN_MEMORY_BYTES = 95 << 20
-_UNITS = {"bytes": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-          "pib": 1 << 50}
+_UNITS = {
+    "bytes": 1,
+    "kib": 1 << 10,
+    "mib": 1 << 20,
+    "gib": 1 << 30,
+    "tib": 1 << 40,
+    "pib": 1 << 50,
+}
 
 
 def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:

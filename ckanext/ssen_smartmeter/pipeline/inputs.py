@@ -213,9 +213,7 @@ def inspect_reads(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> list
     return files
 
 
-def normalised_select(
-    file: ReadsFile, timezone: str, day: dt.date, tolerant: bool = False
-) -> str:
+def normalised_select(file: ReadsFile, timezone: str, day: dt.date, tolerant: bool = False) -> str:
     """``SELECT`` giving ``file_idx, mpan, ts, local_bad, a, s, r`` for one file.
 
     ``tolerant``: a text file's rows that cannot be read are skipped and

@@ -117,7 +117,7 @@ def classify(
         " AND m.meter_idx IS NOT NULL"
     )
     reason = f"""CASE WHEN {passes} THEN NULL ELSE CASE
-            WHEN m.meter_idx IS NULL AND NOT {all_digits('src.mpan', 13)} THEN 0
+            WHEN m.meter_idx IS NULL AND NOT {all_digits("src.mpan", 13)} THEN 0
             WHEN src.ts IS NULL OR src.ts % {HALF_HOUR_US} <> 0 THEN 1
             WHEN src.local_bad THEN 2
             WHEN src.ts <= {start} OR src.ts > {end} THEN 3
@@ -221,8 +221,7 @@ def first_pass(classified: str, field_bits: int | None = None, append: bool = Fa
             f"+ (coalesce({a}, 0) << {3 * p}) ELSE 0 END"
         )
         hi = (
-            f"CASE WHEN reason IS NULL THEN coalesce({s}, 0) + (coalesce({r}, 0) << {w}) "
-            "ELSE 0 END"
+            f"CASE WHEN reason IS NULL THEN coalesce({s}, 0) + (coalesce({r}, 0) << {w}) ELSE 0 END"
         )
 
         def field(column: str, shift: int, bits: int) -> str:
@@ -454,7 +453,7 @@ def privacy(threshold: int) -> str:
         SELECT x.smallest AS feeder_idx, x.idx, TRUE AS p2
         FROM split x JOIN substation_cells s
             ON s.substation_idx = x.substation_idx AND s.idx = x.idx
-        WHERE {split_shown('s', t, after_p2=False)} AND x.hidden BETWEEN 1 AND {t - 1}
+        WHERE {split_shown("s", t, after_p2=False)} AND x.hidden BETWEEN 1 AND {t - 1}
     ) rs ON rs.feeder_idx = b.feeder_idx AND rs.idx = b.idx
     """
 

@@ -40,10 +40,7 @@ MAX_BAD_VALUES = 100_000
 def reader_options(file_index: int) -> str:
     """``read_csv`` options that skip and record the rows of unreadable values."""
     table = _table(file_index)
-    return (
-        f"rejects_table='{table}', rejects_scan='{table}_scan', "
-        f"rejects_limit={MAX_BAD_VALUES}"
-    )
+    return f"rejects_table='{table}', rejects_scan='{table}_scan', rejects_limit={MAX_BAD_VALUES}"
 
 
 def _table(file_index: int) -> str:

@@ -7,6 +7,7 @@ searches to Solr. This shim forces the backend on for the whole session and
 re-installs its dispatchers before every test (cheap, idempotent), so every
 test runs against PostgreSQL whatever plugins it loads.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """Alembic environment of the ssen_search plugin (its own version table)."""
+
 from __future__ import annotations
 
 import os

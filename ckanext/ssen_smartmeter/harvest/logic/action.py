@@ -1,4 +1,5 @@
 """Actions of the smart meter harvester (registered by ``tk.blanket.actions``)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Auth functions of the smart meter harvester (``tk.blanket.auth_functions``)."""
+
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk

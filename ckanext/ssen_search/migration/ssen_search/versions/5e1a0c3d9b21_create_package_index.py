@@ -4,6 +4,7 @@ Revision ID: 5e1a0c3d9b21
 Revises:
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -30,10 +31,12 @@ def upgrade() -> None:
             search_vector tsvector NOT NULL,
             indexed_at timestamptz NOT NULL DEFAULT clock_timestamp()
         )""")
-    op.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_vector_idx ON {TABLE} "
-               "USING GIN (search_vector)")
-    op.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_idx ON {TABLE} "
-               "USING GIN (doc jsonb_path_ops)")
+    op.execute(
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_vector_idx ON {TABLE} USING GIN (search_vector)"
+    )
+    op.execute(
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_doc_idx ON {TABLE} USING GIN (doc jsonb_path_ops)"
+    )
     op.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)")
     op.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_name_idx ON {TABLE} (name)")
 

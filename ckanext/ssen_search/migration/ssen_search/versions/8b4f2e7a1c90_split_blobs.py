@@ -5,6 +5,7 @@ Revision ID: 8b4f2e7a1c90
 Revises: 5e1a0c3d9b21
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -39,9 +40,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS data_dict text, "
-               "ADD COLUMN IF NOT EXISTS validated_data_dict text")
-    op.execute(f"UPDATE {TABLE} AS t SET data_dict = b.data_dict, "
-               f"validated_data_dict = b.validated_data_dict FROM {BLOB} AS b "
-               "WHERE b.index_id = t.index_id")
+    op.execute(
+        f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS data_dict text, "
+        "ADD COLUMN IF NOT EXISTS validated_data_dict text"
+    )
+    op.execute(
+        f"UPDATE {TABLE} AS t SET data_dict = b.data_dict, "
+        f"validated_data_dict = b.validated_data_dict FROM {BLOB} AS b "
+        "WHERE b.index_id = t.index_id"
+    )
     op.execute(f"DROP TABLE IF EXISTS {BLOB}")

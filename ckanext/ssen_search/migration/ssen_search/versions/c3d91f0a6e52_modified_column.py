@@ -4,6 +4,7 @@ Revision ID: c3d91f0a6e52
 Revises: 8b4f2e7a1c90
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -21,8 +22,10 @@ TABLE = tables.TABLE
 def upgrade() -> None:
     for statement in tables.create_statements():
         op.execute(statement)
-    op.execute(f"UPDATE {TABLE} SET metadata_modified = doc ->> 'metadata_modified' "
-               "WHERE metadata_modified IS NULL")
+    op.execute(
+        f"UPDATE {TABLE} SET metadata_modified = doc ->> 'metadata_modified' "
+        "WHERE metadata_modified IS NULL"
+    )
 
 
 def downgrade() -> None:
