@@ -235,19 +235,26 @@ def table_schema(field: str, value: Any) -> str:
 
 
 def quality_report(field: str, value: Any) -> str:
-    """A daily quality report: counts are whole numbers >= 0, ``rejected``
-    maps reasons to counts and no more rows are accepted than read."""
+    """A daily quality report: counts are whole numbers >= 0 (or ``null``
+    when listed in ``withheld``), ``rejected`` maps reasons to counts and no
+    more rows are accepted than read."""
     doc = json_object(field, value)
+    withheld = doc.get("withheld") or []
+    if not isinstance(withheld, list) or not all(isinstance(w, str) for w in withheld):
+        raise ValueError(f"{field}.withheld must list the names of withheld totals")
     for name in QUALITY_REPORT_COUNTS:
         if name not in doc:
             raise ValueError(f"{field} must give {name}")
+        if doc[name] is None and name in withheld:
+            continue  # withheld for privacy (pipeline.report.public_view)
         count(f"{field}.{name}", doc[name])
     rejected = doc.get("rejected", {})
     if not isinstance(rejected, dict):
         raise ValueError(f"{field}.rejected must map reasons to counts")
     for reason, number in rejected.items():
         count(f"{field}.rejected.{reason}", number)
-    if count("rows_accepted", doc["rows_accepted"]) > count("rows_read", doc["rows_read"]):
+    read, accepted = doc["rows_read"], doc["rows_accepted"]
+    if read is not None and accepted is not None and accepted > read:
         raise ValueError(f"{field}: rows_accepted cannot exceed rows_read")
     return dumps(doc)
 

@@ -79,20 +79,27 @@ def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(report, dict):
             continue
         rejected = report.get("rejected") or {}
-        read = _int(report.get("rows_read"))
-        accepted = _int(report.get("rows_accepted"))
+        withheld = bool(report.get("withheld"))
+        read = None if report.get("rows_read") is None else _int(report.get("rows_read"))
+        accepted = (
+            None if report.get("rows_accepted") is None else _int(report.get("rows_accepted"))
+        )
         rows.append(
             {
                 "resource": res,
                 "period": res.get("period_start") or "",
+                "withheld": withheld,
                 "rows_read": read,
                 "rows_accepted": accepted,
+                "meters_published": report.get("meters_published"),
                 "rows_rejected": sum(_int(v) for v in rejected.values()),
                 "rejected": sorted(
                     ((k, v) for k, v in rejected.items() if _int(v)),
                     key=lambda kv: (-_int(kv[1]), kv[0]),
                 ),
-                "accepted_pct": round(100 * accepted / read, 2) if read else None,
+                "accepted_pct": round(100 * accepted / read, 2)
+                if read and accepted is not None
+                else None,
                 "meters": report.get("meters"),
                 "units_published": res.get("units_published"),
                 "cells_suppressed_p1": res.get("cells_suppressed_p1"),

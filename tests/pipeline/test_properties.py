@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.ssen_smartmeter.pipeline import AggregateConfig, sql
+from ckanext.ssen_smartmeter.pipeline import AggregateConfig, public_view, sql
 
 from .helpers import rows, run
 from .reference import Read, aggregate
@@ -290,6 +290,29 @@ def check_against_oracle(
         else:
             suppressed += exact
     assert published + suppressed == expected.total_accepted_a
+
+    # the public report: its published figures are the file's own counts, and
+    # no total that includes suppressed rows survives beside suppressed cells
+    public = public_view(report.to_dict())
+    by_idx: dict[int, int] = defaultdict(int)
+    for (_, idx), values in lv.items():
+        by_idx[idx] += values[0] or 0
+    assert public["rows_published"] == sum(by_idx.values())
+    assert public["meters_published"] == max(by_idx.values(), default=0)
+    hidden_a = any(lv.get(key, (None,))[0] is None for key in expected.exact_a)
+    hidden_r = any(v[4] is None for v in lv.values()) and any(
+        r.r is not None for r in reads if not r.unreadable
+    )
+    if hidden_a:
+        assert public["withheld"] and public["rows_accepted"] is None
+        assert public["meters"] is None and public["rows_read"] is None
+        assert all(i.get("rows") is None for i in public["inputs"])
+        assert public["topology"]["meters"] is None
+    if public["rows_accepted"] is not None:
+        assert not hidden_a  # accepted - published = rows behind no hidden cell
+        assert public["rows_accepted"] == report.rows_accepted
+    if not hidden_a and not hidden_r and not report.cells_suppressed_p1:
+        assert public["withheld"] == [] and public["meters"] == report.meters
 
     # where the split is shown, total = primary + secondary (to the Wh)
     for values in [*lv.values(), *subs.values()]:

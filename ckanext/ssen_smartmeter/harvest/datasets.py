@@ -18,6 +18,7 @@ from ckanext.ssen_smartmeter import table_schema
 from ckanext.ssen_smartmeter.harvest.day_plan import month_bounds, month_of
 from ckanext.ssen_smartmeter.harvest.quality import level_counts
 from ckanext.ssen_smartmeter.harvest.source_config import LICENCE_AREAS, SourceConfig
+from ckanext.ssen_smartmeter.pipeline import public_view
 
 DATASET_TYPE = "smart-meter"
 LEVEL_LABELS = {"lv_feeder": "LV feeder", "secondary_substation": "Secondary substation"}
@@ -102,7 +103,7 @@ def day_resources(
     :param ids: format -> resource id to use (existing one, or a fresh one)
     """
     counts = level_counts(quality, level)
-    report = json.dumps(quality, sort_keys=True, separators=(",", ":"))
+    report = json.dumps(public_view(quality), sort_keys=True, separators=(",", ":"))
     schema = table_schema.as_json(level, threshold)
     resources = []
     for fmt, meta in files.items():
@@ -146,7 +147,9 @@ def merge_day(
     """``dataset`` with ``day``'s resources in place of earlier ones, sorted by day.
 
     Temporal coverage spans the days present; ``meters_represented`` is the
-    largest daily count of meters seen.
+    most meters behind the published values of one half-hour of any day
+    (``meters_published``: the file's own counts, never a total that includes
+    suppressed meters).
     """
     first, last = month_bounds(day)
     if month_of(day) != dataset.get("period", month_of(day)):

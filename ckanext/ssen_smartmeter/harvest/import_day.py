@@ -56,7 +56,7 @@ def import_day(
             owner,
             outputs[level],
             quality,
-            quality.get("meters"),
+            quality.get("meters_published"),
             published_at,
             user,
         )

@@ -1,8 +1,10 @@
 """Quality reports as the harvester stores, compares and shows them.
 
 Pure logic (no CKAN). The pipeline's report holds counts only (never a
-meter's value), so it may be shown; the harvester only replaces machine paths
-of the input files by their names relative to the source.
+meter's value). The harvester keeps it, with machine paths replaced by names
+relative to the source, for the job report (the source's editors only);
+resources carry its public view (``pipeline.public_view``: no total that
+counts the meters behind suppressed half-hours).
 """
 
 from __future__ import annotations

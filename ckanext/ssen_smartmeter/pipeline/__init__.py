@@ -40,7 +40,7 @@ from .config import REASONS, AggregateConfig, InputError
 from .generate import GeneratedDay, generate_day
 from .inputs import input_checksums, sha256_file
 from .late import LateReads, count_late_reads
-from .report import InputFile, QualityReport
+from .report import InputFile, QualityReport, public_view
 
 __all__ = [
     "REASONS",
@@ -55,5 +55,6 @@ __all__ = [
     "count_late_reads",
     "generate_day",
     "input_checksums",
+    "public_view",
     "sha256_file",
 ]

@@ -329,6 +329,8 @@ def _report(
         rows_accepted=counts["rows_accepted"],
         rejected=counts["rejected"],
         meters=counts["meters"],
+        rows_published=counts["rows_published"],
+        meters_published=counts["meters_published"],
         feeders_published=written[LV_FEEDER.name].keys,
         substations_published=written[SUBSTATION.name].keys,
         cells_suppressed_p1=sum(
@@ -485,6 +487,13 @@ def _counts(
         "FROM substation_cells"
     ).fetchone()
     assert sub is not None
+    # what the LV file shows: rows behind its published active values, and the
+    # most meters behind them in one half-hour (both derivable from the file)
+    published = con.execute(
+        f"SELECT sum(s), max(s) FROM (SELECT idx, sum(n_a) FILTER (WHERE n_a >= {t} "
+        "AND NOT p2_a) AS s FROM feeder_flags GROUP BY idx)"
+    ).fetchone()
+    assert published is not None
     suppression = {
         "lv_feeder": {
             "active": {"p1": int(row[0]), "p2": int(row[1])},
@@ -502,6 +511,8 @@ def _counts(
         "rows_accepted": accepted - duplicate,
         "rejected": rejected,
         "meters": meters,
+        "rows_published": int(published[0] or 0),
+        "meters_published": int(published[1] or 0),
         "file_rows": file_rows,
         "suppression": suppression,
     }

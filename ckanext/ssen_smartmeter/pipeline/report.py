@@ -1,9 +1,17 @@
-"""The quality report of a day: public, so only counts, never meter values."""
+"""The quality report of a day: counts only, never a meter's value.
+
+The report the pipeline writes is the operator's: its totals are exact. Its
+public view (:func:`public_view`, what the harvester publishes) withholds the
+totals that, minus the published values, would count the meters behind
+suppressed half-hours.
+"""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +49,10 @@ class QualityReport:
     topology: dict[str, int]
     #: per level {"new_rows", "changed_rows", "removed_rows"} on a restatement, else None
     restatement: dict[str, dict[str, int]] | None = None
+    #: rows behind the published active values of the LV file (its counts' sum)
+    rows_published: int = 0
+    #: the most meters behind the published active values of one half-hour
+    meters_published: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -62,3 +74,47 @@ class QualityReport:
     @classmethod
     def read(cls, path: Path) -> QualityReport:
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+#: the totals a public report withholds on a day with suppressed values
+WITHHELD = ("rows_read", "rows_accepted", "meters", "inputs.rows", "topology.meters")
+
+
+def has_suppressed_cells(report: Mapping[str, Any]) -> bool:
+    """Whether any half-hour of the LV file was suppressed (P1 or P2, any measure).
+
+    Suppressed substation values imply suppressed feeder values (a feeder has
+    no more meters than its substation), so the LV level decides.
+    """
+    levels = report.get("suppression") or {}
+    lv = levels.get("lv_feeder") or {}
+    return any(
+        (counts or {}).get(rule, 0) for counts in lv.values() for rule in ("p1", "p2")
+    ) or bool(report.get("cells_suppressed_p1") or report.get("cells_suppressed_p2"))
+
+
+def public_view(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report as it may be published.
+
+    The exact totals of rows read, rows accepted and meters seen include the
+    rows and meters behind suppressed half-hours; subtracting the published
+    counts from them would count those (fewer than threshold) meters. On a day
+    with any suppressed value those totals, each reads file's row count and
+    the topology's meter count are set to ``None`` and named in ``withheld``.
+    What stays is exact and safe: rejected rows by reason (a rejected row is
+    in no value), ``rows_published`` and ``meters_published`` (the published
+    file's own counts), units published and cells suppressed.
+    """
+    public = copy.deepcopy(dict(report))
+    if not has_suppressed_cells(report):
+        public["withheld"] = []
+        return public
+    for key in ("rows_read", "rows_accepted", "meters"):
+        public[key] = None
+    for item in public.get("inputs") or []:
+        if "rows" in item:
+            item["rows"] = None
+    if isinstance(public.get("topology"), dict):
+        public["topology"]["meters"] = None
+    public["withheld"] = list(WITHHELD)
+    return public
