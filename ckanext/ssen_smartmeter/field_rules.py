@@ -123,7 +123,13 @@ def count(field: str, value: Any) -> int:
 
 def privacy_threshold(field: str, value: Any) -> int:
     """A meter count threshold, never below :data:`MIN_PRIVACY_THRESHOLD`."""
-    number = count(field, value)
+    try:
+        number = count(field, value)
+    except ValueError:
+        raise ValueError(
+            f"{field} must be a whole number of meters, at least {MIN_PRIVACY_THRESHOLD} "
+            f"(the privacy rule), got {value!r}"
+        ) from None
     if number < MIN_PRIVACY_THRESHOLD:
         raise ValueError(
             f"{field} must be at least {MIN_PRIVACY_THRESHOLD} meters (the privacy rule), "
@@ -194,7 +200,12 @@ def json_object(field: str, value: Any) -> dict[str, Any]:
     try:
         loaded = json.loads(str(value))
     except ValueError as exc:
-        raise ValueError(f"{field} must be a JSON object: {exc}") from None
+        text = str(value)
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise ValueError(
+            f"{field} must be a JSON object, got {shown!r} (not JSON: {exc.args[0].split(':')[0]}"
+            f" at character {getattr(exc, 'pos', 0) + 1})"
+        ) from None
     if not isinstance(loaded, dict):
         raise ValueError(f"{field} must be a JSON object, got {type(loaded).__name__}")
     return loaded

@@ -302,3 +302,26 @@ def test_days_the_source_cannot_work_on_are_refused_without_a_job(
     assert (
         tk.get_action("harvest_job_list")({"ignore_auth": True}, {"source_id": source["id"]}) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ("", 409, "Missing value"),
+        ("?id=", 409, "Missing value"),
+        ("?id=no-such-job", 404, "harvest job no-such-job not found"),
+    ],
+)
+def test_job_report_api_errors_name_the_problem(
+    app: Any, sysadmin: dict[str, Any], params: str, status: int, message: str
+) -> None:
+    token = tk.get_action("api_token_create")(
+        {"user": sysadmin["name"], "ignore_auth": True}, {"user": sysadmin["name"], "name": "t"}
+    )["token"]
+    response = app.get(
+        f"/api/3/action/ssen_smartmeter_job_report{params}",
+        headers={"Authorization": token},
+        status=status,
+    )
+    error = response.json["error"]
+    assert message in json.dumps(error)

@@ -178,6 +178,12 @@ BAD_DATASET_VALUES = [
         4,
         "privacy_threshold must be at least 5 meters (the privacy rule), got 4",
     ),
+    (
+        "privacy_threshold",
+        "five",
+        "privacy_threshold must be a whole number of meters, at least 5 (the privacy rule), "
+        "got 'five'",
+    ),
     ("doi", "zenodo-1234", "doi must be a DOI like 10.1234/abcd, got 'zenodo-1234'"),
     (
         "spatial",
@@ -187,7 +193,7 @@ BAD_DATASET_VALUES = [
     (
         "spatial",
         "north",
-        "spatial must be a JSON object: Expecting value: line 1 column 1 (char 0)",
+        "spatial must be a JSON object, got 'north' (not JSON: Expecting value at character 1)",
     ),
 ]
 

@@ -31,7 +31,9 @@ def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[st
         "finished", "days": [...], "statuses": {...}, "totals": {...}}``
     :rtype: dictionary
     """
-    job_id = tk.get_or_bust(data_dict, "id")
+    job_id = str(tk.get_or_bust(data_dict, "id")).strip()
+    if not job_id:
+        raise tk.ValidationError({"id": ["Missing value"]})
     tk.check_access("ssen_smartmeter_job_report", context, {"id": job_id})
     job = HarvestJob.get(job_id)
     if job is None:
