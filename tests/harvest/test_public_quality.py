@@ -16,6 +16,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories
 
 from ckanext.ssen_smartmeter.harvest.sync_run import run_job
 
@@ -72,3 +74,38 @@ def test_resources_withhold_totals_that_would_count_suppressed_meters(
     page = app.get(f"/smart-meter/{lv['name']}").body
     assert "withheld" in page and "Withheld on days with suppressed values" in page
     assert f"{day['rows_read']:,}" not in page and f"{day['meters']:,}" not in page
+
+
+def test_the_job_report_is_exact_for_sysadmins_and_public_for_editors(
+    generated: Path,
+    make_source: Callable[..., dict[str, Any]],
+    app: Any,
+    sysadmin: dict[str, Any],
+    org: dict[str, Any],
+) -> None:
+    editor = factories.User()
+    tk.get_action("organization_member_create")(
+        {"ignore_auth": True}, {"id": org["id"], "username": editor["name"], "role": "editor"}
+    )
+    source = make_source(source_config(generated, last_date=DAYS[0].isoformat()))
+    job_id = run_job(source["name"])["job_id"]
+
+    exact = tk.get_action("ssen_smartmeter_job_report")({"user": sysadmin["name"]}, {"id": job_id})
+    public = tk.get_action("ssen_smartmeter_job_report")({"user": editor["name"]}, {"id": job_id})
+    day, shown = exact["days"][0], public["days"][0]
+    assert day["withheld"] == [] and day["meters"] > 0
+    assert day["rows_read"] == day["rows_accepted"] + day["rows_rejected"] > 0
+    assert (shown["rows_read"], shown["rows_accepted"], shown["meters"]) == (None, None, None)
+    assert "meters" in shown["withheld"]
+    assert public["totals"]["rows_read"] is None
+    # what is not a total over suppressed meters stays exact for both
+    for key in ("rows_rejected", "rejected", "cells_suppressed_p1", "files_published"):
+        assert shown[key] == day[key], key
+
+    token = tk.get_action("api_token_create")(
+        {"user": editor["name"], "ignore_auth": True}, {"user": editor["name"], "name": "t"}
+    )["token"]
+    page = app.get(f"/harvest/{source['name']}/job/{job_id}", headers={"Authorization": token})
+    row = BeautifulSoup(page.body, "html.parser").select_one("#ssen-job-days tbody tr")
+    assert row.select_one(".rows-read").get_text(strip=True) == "withheld"
+    assert f"{day['rows_read']:,}" not in page.body

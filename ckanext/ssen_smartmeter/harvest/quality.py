@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ckanext.ssen_smartmeter.pipeline import REASONS
+from ckanext.ssen_smartmeter.pipeline import REASONS, public_view
 
 
 def public_report(quality: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -38,19 +38,30 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def day_counts(quality: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The per-day figures of the job report (all counts, nothing below threshold)."""
+def _count_or_none(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+def day_counts(quality: Mapping[str, Any] | None, exact: bool = True) -> dict[str, Any]:
+    """The per-day figures of the job report (all counts).
+
+    :param exact: the operator's exact totals (sysadmins); otherwise those of
+        the public view (``withheld`` lists what is ``None``)
+    """
     quality = quality or {}
+    if not exact and quality:
+        quality = public_view(quality)
     rejected = quality.get("rejected") or {}
     by_reason = {reason: _int(rejected.get(reason)) for reason in REASONS}
     by_reason.update({k: _int(v) for k, v in rejected.items() if k not in by_reason})
     written = quality.get("rows_written") or {}
     return {
-        "rows_read": _int(quality.get("rows_read")),
-        "rows_accepted": _int(quality.get("rows_accepted")),
+        "rows_read": _count_or_none(quality.get("rows_read")) if quality else 0,
+        "rows_accepted": _count_or_none(quality.get("rows_accepted")) if quality else 0,
         "rows_rejected": sum(by_reason.values()),
         "rejected": by_reason,
-        "meters": _int(quality.get("meters")),
+        "meters": _count_or_none(quality.get("meters")) if quality else 0,
+        "withheld": list(quality.get("withheld") or []),
         "feeders_published": _int(quality.get("feeders_published")),
         "substations_published": _int(quality.get("substations_published")),
         "cells_suppressed_p1": _int(quality.get("cells_suppressed_p1")),

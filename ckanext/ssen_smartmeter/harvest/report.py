@@ -1,7 +1,8 @@
 """The per-day report of a harvest job (job page, action, ``report`` command).
 
-Everything in it is a count or a file name: no value from fewer meters than
-the threshold can appear here.
+Everything in it is a count or a file name. Sysadmins (and the command line)
+get the exact totals; anyone else the public view of each day's quality
+report, like the resources (``pipeline.public_view``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,18 @@ TOTAL_KEYS = (
 )
 
 
-def job_report(job: HarvestJob) -> dict[str, Any]:
-    """Per-day rows of ``job`` plus totals, as plain JSON-able data."""
+def _total(values: list[int | None]) -> int | None:
+    """The sum, or None when any day's figure is withheld."""
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+def job_report(job: HarvestJob, exact: bool = True) -> dict[str, Any]:
+    """Per-day rows of ``job`` plus totals, as plain JSON-able data.
+
+    :param exact: exact totals (for sysadmins and the command line); others
+        get each day's public view, which withholds the totals that would
+        count the meters behind suppressed half-hours
+    """
     days = []
     for obj in state.job_objects(job.id):
         order = state.content(obj)
@@ -47,13 +58,13 @@ def job_report(job: HarvestJob) -> dict[str, Any]:
             else [],
             "errors": errors,
         }
-        row.update(day_counts(state.get_extra(obj, state.QUALITY)))
+        row.update(day_counts(state.get_extra(obj, state.QUALITY), exact=exact))
         if status == "late":
             row["late"] = {k: v for k, v in outcome.items() if k != "status"}
         if status == "restated":
             row["restatement"] = outcome.get("restatement")
         days.append(row)
-    totals: dict[str, int] = {key: sum(d[key] for d in days) for key in TOTAL_KEYS}
+    totals: dict[str, int | None] = {key: _total([d[key] for d in days]) for key in TOTAL_KEYS}
     totals["files_published"] = sum(len(d["files_published"]) for d in days)
     statuses: dict[str, int] = {}
     for d in days:

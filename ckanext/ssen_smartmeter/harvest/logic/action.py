@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 from ckanext.harvest.model import HarvestJob
@@ -22,8 +23,11 @@ def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[st
     and rejected by reason, meters seen, feeders and substations published,
     half-hour cells suppressed by rule P1 and by rule P2, the files
     published, late reads reported (rule P3) and the day's error messages;
-    then totals. Only counts and file names: nothing from fewer meters than
-    the threshold.
+    then totals. Only counts and file names. Sysadmins get exact totals;
+    other users (the source's editors) the public view: on a day with
+    suppressed values ``rows_read``, ``rows_accepted`` and ``meters`` are
+    ``null`` and listed in the day's ``withheld`` (they would count the
+    meters behind suppressed half-hours), and totals over such days too.
 
     :param id: the harvest job id
     :type id: string
@@ -38,4 +42,6 @@ def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[st
     job = HarvestJob.get(job_id)
     if job is None:
         raise tk.ObjectNotFound(f"harvest job {job_id} not found")
-    return job_report(job)
+    user = context.get("user")
+    exact = bool(context.get("ignore_auth")) or authz.is_sysadmin(user)
+    return job_report(job, exact=exact)
