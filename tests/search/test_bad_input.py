@@ -169,3 +169,14 @@ class TestFilterAndSortErrors:
         page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
         assert "sort" in page.get_text(" ")
         assert page.select_one("#search-error-recovery input[name=q]")["value"] == "feeder"
+
+    def test_custom_type_search_page_error_links_back_to_its_own_list(
+        self, app: Any, dataset: dict[str, Any]
+    ) -> None:
+        response = app.get("/smart-meter/", query_string={"q": "title:(unclosed"})
+        assert response.status_code == 400
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        assert page.select_one("#search-error-recovery form")["action"] == "/smart-meter/"
+        assert page.select_one("#search-error-recovery a.ssen-search-back")["href"] == (
+            "/smart-meter/"
+        )
