@@ -25,13 +25,17 @@ from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
 
 from ckanext.ssen_search import fields, tables
-from ckanext.ssen_search.lucene_sql import SearchSyntaxError, SqlCompiler
+from ckanext.ssen_search.lucene_sql import NO_TERM, SearchSyntaxError, SqlCompiler, quote
 
 log = logging.getLogger(__name__)
 
 TABLE = tables.TABLE
 BLOB_TABLE = tables.BLOB_TABLE
 _FL_SPLIT_RE = re.compile(r"[\s,]+")
+# what CKAN's package_search wraps around the caller's ``fq``
+_CKAN_FQ_PREFIX = "+capacity:public "
+_STATE = "(?:active|draft|deleted)"
+_CKAN_FQ_SUFFIX_RE = re.compile(rf"\s*\+state:\({_STATE}(?: OR {_STATE})*\)$")
 
 
 def text_search_config() -> str:
@@ -103,7 +107,7 @@ def _int(kwargs: dict[str, Any], key: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as error:
-        raise SearchQueryError(f"Invalid {key!r} parameter: {value!r}") from error
+        raise SearchQueryError(f'Invalid "{key}" parameter: {quote(str(value))}') from error
 
 
 class PgSearchConnection:
@@ -200,6 +204,7 @@ class PgSearchConnection:
 
     # -- searching ----------------------------------------------------------
     def search(self, q: str = "*:*", search_handler: str | None = None, **kwargs: Any) -> Results:
+        reject_nul({"q": q, **kwargs})
         try:
             return self._search(q or "*:*", kwargs)
         except SearchSyntaxError as error:
@@ -209,6 +214,13 @@ class PgSearchConnection:
         ensure_table()
         cfg = text_search_config()
         analysed: dict[tuple[str, bool], bool] = {}
+
+        def field_exists(field: str) -> bool:
+            return field in _schema_fields() or bool(
+                model.Session.execute(
+                    sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :f)"), {"f": field}
+                ).scalar()
+            )
 
         def is_empty_query(value: str, phrase: bool) -> bool:
             key = (value, phrase)
@@ -220,22 +232,39 @@ class PgSearchConnection:
                 ).scalar()
             return analysed[key]
 
-        compiler = SqlCompiler(
-            cfg, default_operator=str(kwargs.get("q.op") or "AND"), is_empty_query=is_empty_query
-        )
+        def new_compiler() -> SqlCompiler:
+            return SqlCompiler(
+                cfg,
+                default_operator=str(kwargs.get("q.op") or "AND"),
+                is_empty_query=is_empty_query,
+                field_exists=field_exists,
+            )
+
+        compiler = new_compiler()
         def_type = kwargs.get("defType")
-        if def_type == "dismax" and not q.lstrip().startswith("{!"):
-            conditions = [compiler.dismax(q, kwargs.get("mm"))]
-        else:
-            try:
-                conditions = [compiler.lucene(q)]
-            except SearchSyntaxError:
-                if def_type != "edismax":
-                    raise
+        try:
+            if def_type == "dismax" and not q.lstrip().startswith("{!"):
                 conditions = [compiler.dismax(q, kwargs.get("mm"))]
+            else:
+                try:
+                    conditions = [compiler.lucene(q)]
+                except SearchSyntaxError:
+                    if def_type != "edismax":
+                        raise
+                    conditions = [compiler.dismax(q, kwargs.get("mm"))]
+        except SearchSyntaxError as error:
+            raise SearchSyntaxError(f'Invalid "q" parameter: {error}') from error
         for fq in _as_list(kwargs.get("fq")):
-            if isinstance(fq, str) and fq.strip():
-                conditions.append(compiler.lucene(fq))
+            if not (isinstance(fq, str) and fq.strip()):
+                continue
+            try:
+                condition = compiler.lucene(fq)
+            except SearchSyntaxError as error:
+                raise SearchSyntaxError(
+                    f'Invalid "fq" parameter: {_filter_error(fq, new_compiler())}'
+                ) from error
+            if condition != NO_TERM:  # a filter without any term is ignored, as in Solr
+                conditions.append(condition)
         where = " AND ".join(conditions)
         score = compiler.score()
         order = compiler.order_by(kwargs.get("sort"))
@@ -257,9 +286,13 @@ class PgSearchConnection:
             docs = self._page(compiler, where, score, order, rows, start, fl) if rows else []
         except sa.exc.DBAPIError as error:
             # leave the session usable for the rest of the request (a search
-            # is a read: nothing of the request's own is normally pending)
+            # is a read: nothing of the request's own is normally pending);
+            # the SQL goes to the log, never back to the caller
             model.Session.rollback()
-            raise SearchError(f"Search failed: {error.orig}") from error
+            log.error("Search failed: %s", error)
+            diag = getattr(error.orig, "diag", None)
+            reason = getattr(diag, "message_primary", None) or type(error.orig).__name__
+            raise SearchError(f"Search failed: {reason}") from error
         return Results(docs, hits, facets)
 
     def _count_and_facets(
@@ -340,6 +373,55 @@ class PgSearchConnection:
                 doc = {k: _decode_date(v) for k, v in doc.items()}
             docs.append(doc)
         return docs
+
+
+def reject_nul(params: dict[str, Any]) -> None:
+    """PostgreSQL text cannot hold NUL (``\\x00``, ``%00`` in a URL): a
+    parameter holding one is a bad query, named without echoing it."""
+    # ``fq`` last: CKAN copies ``fq_list`` into it, the caller wrote ``fq_list``
+    for name in sorted(params, key=lambda n: n == "fq"):
+        value = params[name]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise SearchQueryError(
+                f'Invalid "{name}" parameter: it contains a NUL character (%00), '
+                "which a search cannot hold"
+            )
+
+
+def user_filter(fq: str) -> str:
+    """The caller's own part of a filter query CKAN's ``package_search`` has
+    wrapped (``+capacity:public <fq> +state:(active)``)."""
+    text = fq.removeprefix(_CKAN_FQ_PREFIX)
+    return _CKAN_FQ_SUFFIX_RE.sub("", text).strip()
+
+
+def _filter_error(fq: str, compiler: SqlCompiler) -> str:
+    """Why a filter query is invalid, quoting only the caller's own text."""
+    own = user_filter(fq)
+    try:
+        compiler.lucene(own)
+    except SearchSyntaxError as error:
+        return str(error)
+    return f"{quote(own)} is not a valid filter query"
+
+
+def _schema_fields() -> frozenset[str]:
+    """The fields of the ckanext-scheming dataset types (empty without
+    scheming): known even while no indexed dataset has them."""
+    try:
+        from ckanext.scheming.helpers import scheming_dataset_schemas
+    except ImportError:
+        return frozenset()
+    schemas = scheming_dataset_schemas()
+    if not isinstance(schemas, dict):  # the plugin not loaded
+        return frozenset()
+    return frozenset(
+        f["field_name"]
+        for schema in schemas.values()
+        for f in schema.get("dataset_fields", [])
+        if "field_name" in f
+    )
 
 
 def _project(doc: dict[str, Any], fl: list[str], score: float) -> dict[str, Any]:

@@ -96,9 +96,44 @@ STORED = frozenset(
         "indexed_ts",
         "data_dict",
         "validated_data_dict",
+        # not stored by Solr (its ``*`` field), returned here so that ``fl=*``
+        # gives the counts the default results hold (both set at indexing)
+        "num_resources",
+        "num_tags",
     }
 )
 STORED_PREFIXES = ("extras_", "res_extras_", "vocab_")
+
+# fields Solr declares ``multiValued`` (it refuses to sort on them)
+MULTI_VALUED = frozenset(
+    {
+        "tags",
+        "groups",
+        "permission_labels",
+        "res_name",
+        "res_description",
+        "res_format",
+        "res_url",
+        "res_type",
+        "text",
+        "urls",
+        "depends_on",
+        "dependency_of",
+        "derives_from",
+        "has_derivation",
+        "links_to",
+        "linked_from",
+        "child_of",
+        "parent_of",
+    }
+)
+MULTI_VALUED_PREFIXES = ("res_extras_", "vocab_")
+
+# other fields CKAN puts in every document or sorts on (its home page sorts
+# on ``view_recent``, a field no document has: Solr's ``*`` accepts it)
+CORE_FIELDS = frozenset(
+    {"score", "title_string", "num_resources", "num_tags", "private", "view_recent"}
+)
 
 # single-valued string fields that are also plain columns of the index table
 COLUMN_FIELDS = ("id", "name", "site_id", "state", "capacity", "dataset_type")
@@ -114,6 +149,42 @@ WEIGHT_C = ("notes", "text", "license", "author", "maintainer", "url", "ckan_url
 WEIGHT_C_PREFIXES = ("extras_",)
 WEIGHT_D = ("res_name", "res_description", "res_url")
 WEIGHT_D_PREFIXES = ("res_extras_",)
+
+
+def is_multi_valued(field: str) -> bool:
+    return field in MULTI_VALUED or field.startswith(MULTI_VALUED_PREFIXES)
+
+
+def is_schema_field(field: str) -> bool:
+    """True for the fields CKAN's Solr schema names (not only its catch-all
+    ``*``): any other field is known only if some document holds it."""
+    return (
+        field in STORED
+        or field in NOT_STORED
+        or field in TEXT_FIELDS
+        or field in CORE_FIELDS
+        or field.startswith(STORED_PREFIXES)
+        or field.endswith("_date")
+    )
+
+
+_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
+_HYPHENATED_RE = re.compile(r"\w+(?:-\w+)+")
+
+
+def split_hyphens(text: str) -> str:
+    """Hyphens between word characters as spaces, as Solr's tokenizer splits
+    ``smart-meter`` into ``smart`` and ``meter`` (PostgreSQL's parser would
+    also make the compound ``smart-meter`` a lexeme of its own)."""
+    return _HYPHEN_RE.sub(" ", text)
+
+
+def index_text(text: str) -> str:
+    """Text as it goes into the search vector: hyphenated words split into
+    their parts (in place, so phrases match across them), and each one also
+    joined (``smartmeter``) at the end, as Solr's index analyser catenates."""
+    joined = [m.group(0).replace("-", "") for m in _HYPHENATED_RE.finditer(text)]
+    return " ".join([split_hyphens(text), *joined])
 
 
 def is_text_field(field: str) -> bool:
@@ -169,7 +240,7 @@ def weighted_texts(doc: dict[str, Any]) -> dict[str, str]:
         parts = [_as_text(doc.get(n)) for n in names]
         if prefixes:
             parts += [_as_text(v) for k, v in sorted(doc.items()) if k.startswith(prefixes)]
-        return " ".join(p for p in parts if p)
+        return index_text(" ".join(p for p in parts if p))
 
     return {
         "A": collect(WEIGHT_A),

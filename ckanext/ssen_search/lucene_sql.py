@@ -40,7 +40,14 @@ from luqum.tree import (
     Word,
 )
 
-from ckanext.ssen_search.fields import COLUMN_FIELDS, is_text_field, is_textual_sort_field
+from ckanext.ssen_search.fields import (
+    COLUMN_FIELDS,
+    is_multi_valued,
+    is_schema_field,
+    is_text_field,
+    is_textual_sort_field,
+    split_hyphens,
+)
 
 DOC = "d.doc"
 VECTOR = "d.search_vector"
@@ -55,10 +62,26 @@ _ROUND_RE = re.compile(r"/(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?")
 _SORT_RE = re.compile(r"^([A-Za-z0-9_.\-]+)\s+(asc|desc)$", re.IGNORECASE)
 _CONFIG_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WORD_SPLIT_RE = re.compile(r"[^\w]+", re.UNICODE)
+_EMPTY_FIELD_RE = re.compile(r"(?<![\\\w])([A-Za-z0-9_.\-]+):\s*(?=$|\))")
+
+# what a clause without any searchable term (only stop words or punctuation)
+# compiles to: dropped from the query around it, as Solr drops it; a query
+# made only of such clauses matches nothing, as in Solr
+NO_TERM = "FALSE /* no searchable term */"
+
+# what may follow ``field:`` (anything else, e.g. ``tags: +state:x``, means
+# the field was given no value)
+_FIELD_VALUES = (Word, Phrase, Group, FieldGroup, Range, From, To, Regex, Fuzzy, Proximity, Boost)
 
 
 class SearchSyntaxError(ValueError):
     """The query uses syntax the PostgreSQL backend cannot answer."""
+
+
+def quote(text: str) -> str:
+    """``text`` in double quotes, as messages quote what the caller wrote
+    (CKAN shows messages with ``repr``, which would escape single quotes)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def parse(query: str) -> Item:
@@ -66,7 +89,19 @@ def parse(query: str) -> Item:
     try:
         return parser.parse(query)
     except (ParseError, TypeError, ValueError) as error:
-        raise SearchSyntaxError(f"Cannot parse query {query!r}: {error}") from error
+        empty = _EMPTY_FIELD_RE.search(query)
+        if empty:
+            field = empty.group(1) + ":"
+            raise SearchSyntaxError(f"{quote(field)} has no value in {quote(query)}") from error
+        raise SearchSyntaxError(f"Cannot parse query {quote(query)}: {error}") from error
+
+
+def _combine(parts: list[str], operator: str) -> str:
+    """``parts`` joined by ``operator``, without clauses that had no term."""
+    kept = [part for part in parts if part != NO_TERM]
+    if not kept:
+        return NO_TERM
+    return "(" + f" {operator} ".join(kept) + ")"
 
 
 def unescape(value: str) -> str:
@@ -193,11 +228,16 @@ class SqlCompiler:
         now: dt.datetime | None = None,
         default_operator: str = "AND",
         is_empty_query: Callable[[str, bool], bool] | None = None,
+        field_exists: Callable[[str], bool] | None = None,
     ) -> None:
         """``is_empty_query(text, phrase)`` tells whether the text analyses to
-        no lexeme at all (only stop words): such a clause is dropped, as Solr
-        drops it, and the rest of the query keeps using the GIN index. Without
-        it the check is left to SQL (correct, but the index cannot be used)."""
+        no lexeme at all (only stop words, punctuation): such a clause is
+        dropped, as Solr drops it, and the rest of the query keeps using the
+        GIN index; a query of nothing else matches nothing. Without it the
+        check is left to SQL (the clause matches everything; the index cannot
+        be used). ``field_exists(name)`` tells whether a field outside CKAN's
+        schema is known (sorting on an unknown field is an error); without it
+        any field may be sorted on."""
         if not _CONFIG_RE.match(ts_config):
             raise ValueError(f"Invalid text search configuration name: {ts_config!r}")
         self.cfg = f"'{ts_config}'::regconfig"
@@ -206,6 +246,7 @@ class SqlCompiler:
         self.now = now
         self.default_operator = "OR" if str(default_operator).upper() == "OR" else "AND"
         self.is_empty_query = is_empty_query
+        self.field_exists = field_exists
 
     # -- parameters ---------------------------------------------------------
     def bind(self, value: Any) -> str:
@@ -269,11 +310,11 @@ class SqlCompiler:
             return self._leaf(field, value, kind == "field")
         if kind == "bool":
             parts = [self.lucene(v) for key in ("must", "filter") for v in params.get(key, [])]
-            parts += [f"(NOT {self.lucene(v)})" for v in params.get("must_not", [])]
+            parts += [self._not(self.lucene(v)) for v in params.get("must_not", [])]
             should = [self.lucene(v) for v in params.get("should", [])]
             if should:
-                parts.append("(" + " OR ".join(should) + ")")
-            return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+                parts.append(_combine(should, "OR"))
+            return _combine(parts, "AND") if parts else "TRUE"
         raise SearchSyntaxError(f"Local parameters query parser {kind!r} is not supported")
 
     def dismax(self, query: str, mm: str | None = None) -> str:
@@ -294,11 +335,13 @@ class SqlCompiler:
                 else (Word(words[0]) if words else None)
             )
             if tree is None:
-                return "TRUE"
+                return NO_TERM  # punctuation only: nothing to search for
         if isinstance(tree, UnknownOperation):
             required, optional = [], []
             for child in tree.children:
                 sql = self._node(child, None, CATCH_ALL)
+                if sql == NO_TERM:
+                    continue  # a stop word does not count towards mm
                 (optional if not isinstance(child, (Plus, Prohibit, Not)) else required).append(sql)
             need = parse_mm(mm, len(optional))
             if optional and need < len(optional):
@@ -306,7 +349,7 @@ class SqlCompiler:
                 required.append(f"({counted}) >= {max(need, 1)}")
             else:
                 required.extend(optional)
-            return "(" + " AND ".join(required) + ")"
+            return _combine(required, "AND")
         return self._node(tree, None, CATCH_ALL)
 
     def score(self) -> str:
@@ -325,8 +368,22 @@ class SqlCompiler:
                 continue
             match = _SORT_RE.match(raw)
             if not match:
-                raise SearchSyntaxError(f'Invalid "sort" parameter: {raw!r}')
+                expected = '"<field> asc" or "<field> desc"'
+                raise SearchSyntaxError(
+                    f'Invalid "sort" parameter: {quote(raw)} (expected {expected})'
+                )
             field, direction = match.group(1), match.group(2).upper()
+            if is_multi_valued(field):
+                raise SearchSyntaxError(
+                    f'Invalid "sort" parameter: {quote(raw)} ({quote(field)} holds several values '
+                    "per dataset; it cannot be sorted on)"
+                )
+            known = is_schema_field(field) or self.field_exists is None
+            if not (known or self.field_exists(field)):
+                raise SearchSyntaxError(
+                    f'Invalid "sort" parameter: {quote(raw)} '
+                    f"(no dataset has a field {quote(field)})"
+                )
             if field == "score":
                 if self.rank_queries:  # otherwise every score is the same
                     clauses.append(f"score {direction}")
@@ -351,24 +408,24 @@ class SqlCompiler:
             name = unescape(node.name)
             if name == "*" and isinstance(node.expr, Word) and node.expr.value == "*":
                 return "TRUE"
+            if not isinstance(node.expr, _FIELD_VALUES):
+                raise SearchSyntaxError(f"{quote(name + ':')} has no value")
             return self._node(node.expr, name, default_field)
         if isinstance(node, (Group, FieldGroup)):
             return self._node(node.expr, field, default_field)
         if isinstance(node, UnknownOperation) and self.default_operator == "OR":
             return self._implicit_or(node, field, default_field)
         if isinstance(node, (AndOperation, UnknownOperation)):
-            parts = [self._node(c, field, default_field) for c in node.children]
-            return "(" + " AND ".join(parts) + ")"
+            return _combine([self._node(c, field, default_field) for c in node.children], "AND")
         if isinstance(node, OrOperation):
-            parts = [self._node(c, field, default_field) for c in node.children]
-            return "(" + " OR ".join(parts) + ")"
+            return _combine([self._node(c, field, default_field) for c in node.children], "OR")
         if isinstance(node, Plus):
             return self._node(node.a, field, default_field)
         if isinstance(node, (Prohibit, Not)):
             rank_before = len(self.rank_queries)
             inner = self._node(node.a, field, default_field)
             del self.rank_queries[rank_before:]
-            return f"(NOT {inner})"
+            return self._not(inner)
         if isinstance(node, Boost):
             return self._node(node.expr, field, default_field)
         if isinstance(node, Proximity):
@@ -406,10 +463,15 @@ class SqlCompiler:
         required, optional = [], []
         for child in node.children:
             sql = self._node(child, field, default_field)
-            (required if isinstance(child, (Plus, Prohibit, Not)) else optional).append(sql)
+            if sql != NO_TERM:
+                (required if isinstance(child, (Plus, Prohibit, Not)) else optional).append(sql)
         if optional and not required:
             required.append("(" + " OR ".join(optional) + ")")
-        return "(" + " AND ".join(required) + ")"
+        return _combine(required, "AND")
+
+    @staticmethod
+    def _not(inner: str) -> str:
+        return NO_TERM if inner == NO_TERM else f"(NOT {inner})"
 
     # -- leaves -------------------------------------------------------------
     def _tsquery(self, text: str, phrase: bool) -> str:
@@ -426,8 +488,9 @@ class SqlCompiler:
         if field.endswith(NGRAM_SUFFIX):
             return self._substrings(field[: -len(NGRAM_SUFFIX)], value)
         if field == CATCH_ALL or is_text_field(field):
+            value = split_hyphens(value)
             if self.is_empty_query is not None and self.is_empty_query(value, phrase):
-                return "TRUE"  # stop words only: Solr drops the clause
+                return NO_TERM  # stop words or punctuation only: Solr drops the clause
             tsq = self._tsquery(value, phrase)
             vector = VECTOR if field == CATCH_ALL else self._field_vector(field)
             if field == CATCH_ALL:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
+import re
 from typing import Any
 
 import ckan.plugins as p
@@ -15,6 +17,12 @@ from ckanext.ssen_smartmeter import facets, freshness
 
 DATASET_TYPE = "smart-meter"
 MULTIPLE_CHOICE_FIELDS = ("target_audience", "measures")
+FRESHNESS_FIELDS = ("last_data_update", "is_up_to_date", "next_update_due", "is_complete")
+# the stored dataset dicts a search result may carry (``fl=*`` has both)
+STORED_DICTS = ("validated_data_dict", "data_dict")
+# ``extras`` key that marks a stored dict added to ``fl`` only to compute freshness
+_ADDED_FL = "ext_ssen_smartmeter_added_fl"
+_FL_SPLIT_RE = re.compile(r"[\s,]+")
 
 
 @tk.blanket.config_declarations
@@ -51,14 +59,29 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
                     pass
         return pkg_dict
 
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        """An ``fl`` naming a freshness field also fetches the stored dataset
+        dict, which holds the resources the freshness is computed from."""
+        given = search_params.get("fl") or []
+        fl = [f for item in tk.aslist(given) for f in _FL_SPLIT_RE.split(str(item)) if f]
+        if not fl or any(field in fl for field in ("*", *STORED_DICTS)):
+            return search_params
+        if any(fnmatch.filter(FRESHNESS_FIELDS, pattern) for pattern in fl):
+            search_params["fl"] = [*fl, STORED_DICTS[0]]
+            search_params.setdefault("extras", {})[_ADDED_FL] = STORED_DICTS[0]
+        return search_params
+
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
         """Recompute freshness of each result (the index holds the value of
         the moment it was indexed) and show choice labels in our facets."""
+        added = (search_params.get("extras") or {}).get(_ADDED_FL)
         for pkg_dict in search_results.get("results") or []:
             if isinstance(pkg_dict, dict):
-                _add_freshness(pkg_dict)
+                _add_result_freshness(pkg_dict)
+                if added:
+                    pkg_dict.pop(added, None)
         facets.label_search_facets(search_results.get("search_facets") or {})
         return search_results
 
@@ -74,6 +97,26 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     ) -> dict[str, Any]:
         facets_dict.update(facets.titles())
         return facets_dict
+
+
+def _add_result_freshness(pkg_dict: dict[str, Any]) -> None:
+    """Freshness of a search result: a whole dataset (the default) holds its
+    resources; an ``fl`` result holds at best the stored dataset dict; one
+    with neither is left alone (without resources it would look overdue)."""
+    if "resources" in pkg_dict:
+        _add_freshness(pkg_dict)
+        return
+    for name in STORED_DICTS:
+        stored = pkg_dict.get(name)
+        if isinstance(stored, str):
+            try:
+                stored = json.loads(stored)
+            except ValueError:
+                continue
+        if isinstance(stored, dict) and "resources" in stored:
+            _add_freshness(stored)
+            pkg_dict.update({k: stored[k] for k in FRESHNESS_FIELDS if k in stored})
+            return
 
 
 def _add_freshness(pkg_dict: dict[str, Any]) -> None:

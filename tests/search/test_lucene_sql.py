@@ -8,6 +8,7 @@ import pytest
 
 from ckanext.ssen_search import fields
 from ckanext.ssen_search.lucene_sql import (
+    NO_TERM,
     SearchSyntaxError,
     SqlCompiler,
     like_pattern,
@@ -212,11 +213,76 @@ def test_local_params_bool_and_lucene() -> None:
         SqlCompiler().lucene("{!knn f=vector topK=3}[1, 2]")
 
 
+def _stop_words(text: str, phrase: bool) -> bool:
+    """The analyser's verdict, as PostgreSQL's english configuration gives it."""
+    return not any(w.isalnum() and w not in ("the", "a", "of") for w in text.split())
+
+
 def test_stop_word_clauses_are_dropped_when_the_analyser_says_so() -> None:
-    compiler = SqlCompiler(is_empty_query=lambda text, phrase: text == "the")
+    compiler = SqlCompiler(is_empty_query=_stop_words)
     sql = compiler.dismax("the feeder")
-    assert "TRUE" in sql and "numnode" not in sql
+    assert sql == "((d.search_vector @@ plainto_tsquery('english'::regconfig, :p0)))"
     assert list(compiler.params.values()) == ["feeder"]
+    # a dropped clause does not count towards mm (one clause left: required)
+    assert ">=" not in SqlCompiler(is_empty_query=_stop_words).dismax("the of feeder", "2<-1")
+
+
+@pytest.mark.parametrize("query", ["the", "'", "%", '"', "-the", "the OR a", "(the) AND of"])
+def test_a_free_text_query_without_any_term_matches_nothing(query: str) -> None:
+    compiler = SqlCompiler(is_empty_query=_stop_words)
+    assert compiler.dismax(query) == NO_TERM
+    assert compiler.params == {} or set(compiler.params.values()) <= {"the", "'", "%", "a", "of"}
+
+
+def test_a_fielded_query_without_any_term_matches_nothing_but_is_dropped_inside_others() -> None:
+    compiler = SqlCompiler(is_empty_query=_stop_words)
+    assert compiler.lucene("title:the") == NO_TERM
+    sql = SqlCompiler(is_empty_query=_stop_words).lucene("+capacity:public title:the")
+    assert sql == "((d.capacity = :p0))"
+    sql = SqlCompiler(is_empty_query=_stop_words).lucene("{!bool must=the should=feeder}")
+    assert "FALSE" not in sql and "plainto_tsquery" in sql
+
+
+def test_hyphenated_words_are_searched_as_their_parts() -> None:
+    compiler = SqlCompiler()
+    compiler.dismax("smart-meter")
+    assert list(compiler.params.values()) == ["smart meter"]
+    compiler = SqlCompiler()
+    assert "phraseto_tsquery" in compiler.lucene('title:"ev-charger points"')
+    assert set(compiler.params.values()) == {"title", "ev charger points"}
+    # string fields keep the value whole: a tag is matched exactly
+    compiler = SqlCompiler()
+    compiler.lucene("tags:smart-meter")
+    assert '{"tags": "smart-meter"}' in compiler.params.values()
+    # a leading minus is still a prohibition, a lone hyphen no word joint
+    assert fields.split_hyphens("-x - y co-op") == "-x - y co op"
+
+
+def test_index_text_splits_hyphenated_words_and_adds_them_joined() -> None:
+    assert (
+        fields.index_text("Smart-meter data, e-mail") == "Smart meter data, e mail Smartmeter email"
+    )
+    assert fields.weighted_texts({"title": "EV-charger"})["A"] == "EV charger EVcharger"
+
+
+@pytest.mark.parametrize(
+    "query", ["tags:", "tags: ", "(tags:)", "+capacity:public tags: +state:(active)"]
+)
+def test_a_field_without_a_value_is_a_syntax_error(query: str) -> None:
+    with pytest.raises(SearchSyntaxError, match='"tags:" has no value'):
+        SqlCompiler().lucene(query)
+
+
+def test_sort_on_an_unknown_or_multi_valued_field_is_an_error() -> None:
+    known = {"period"}
+    compiler = SqlCompiler(field_exists=known.__contains__)
+    assert "d.indexed_at" in compiler.order_by("period desc, title_string asc, extras_x asc")
+    with pytest.raises(SearchSyntaxError, match='no dataset has a field "nosuchfield"'):
+        compiler.order_by("nosuchfield desc")
+    with pytest.raises(SearchSyntaxError, match='"tags" holds several values'):
+        compiler.order_by("tags asc")
+    with pytest.raises(SearchSyntaxError, match="expected"):
+        compiler.order_by("title sideways")
 
 
 def test_ngram_fields_match_substrings() -> None:
