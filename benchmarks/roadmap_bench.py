@@ -153,8 +153,10 @@ def naive_page(client: Any) -> Callable[[], None]:
             ]
             html = tk.render(
                 "ssen_roadmap/index.html",
-                {"document": document, "timelines": views, "query_string": "",
-                 "can_request": False},
+                {"document": document, "timelines": views, "filter_notices": [],
+                 "page_url": "/roadmap", "csv_url": "/roadmap.csv", "ical_url": "/roadmap.ics",
+                 "atom_url": "/roadmap.atom", "can_request": False, "can_register": True,
+                 "contact": None},
             )  # fmt: skip
             assert "ssen-timeline" in html
 

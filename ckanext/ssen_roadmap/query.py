@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,11 @@ FILTER_FIELDS = {
 }
 
 
+def one_of(values: Iterable[str]) -> str:
+    """``"one of: a, b, c"``, the way every roadmap error lists what is allowed."""
+    return "one of: " + ", ".join(values)
+
+
 def _values(source: Mapping[str, Any], key: str) -> list[str]:
     getlist = getattr(source, "getlist", None)
     if getlist is not None:
@@ -29,23 +35,63 @@ def _values(source: Mapping[str, Any], key: str) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def parse_filters(source: Mapping[str, Any], *, strict: bool) -> Filters:
+def _known(key: str) -> list[str]:
+    """The codes a filter accepts, in the order people see them."""
+    return list(STATUSES) if key == "status" else list(choices.labels(FILTER_FIELDS[key]))
+
+
+@dataclass(frozen=True)
+class FilterQuery:
+    """Filters read from a request, with what could not be understood.
+
+    ``errors`` maps each unknown parameter, or each filter with unknown
+    values, to one sentence naming what is allowed.
+    """
+
+    filters: Filters
+    errors: dict[str, str]
+
+
+def read_filters(source: Mapping[str, Any], *, other_params: Iterable[str] = ()) -> FilterQuery:
     """``status``, ``audience`` and ``category`` from ``source`` (each repeated
-    or comma-separated; codes or labels). Unknown values raise
-    ``ValidationError`` when ``strict``, and are dropped otherwise."""
+    or comma-separated; codes or labels). Unknown values are left out of the
+    filters and reported, as is any parameter that is neither a filter nor one
+    of ``other_params``."""
     found: dict[str, frozenset[str]] = {}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    allowed_params = [*FILTER_FIELDS, *other_params]
+    for key in source:
+        if key not in allowed_params:
+            errors[key] = f'Unknown parameter "{key}": use {one_of(allowed_params)}'
     for key, field in FILTER_FIELDS.items():
-        known = set(STATUSES) if key == "status" else set(choices.labels(field))
+        known = _known(key)
         codes = {choices.resolve(field, v) for v in split_values(_values(source, key))}
-        unknown = sorted(codes - known)
+        unknown = sorted(codes.difference(known))
         if unknown:
-            listed = ", ".join(sorted(known))
-            errors[key] = [f"Unknown {key}: {', '.join(unknown)}. Known: {listed}"]
-        found[key] = frozenset(codes & known)
-    if errors and strict:
-        raise tk.ValidationError(errors)
-    return Filters(found["status"], found["audience"], found["category"])
+            quoted = ", ".join(f'"{value}"' for value in unknown)
+            errors[key] = f"Unknown {key} {quoted}: use {one_of(known)}"
+        found[key] = frozenset(codes.intersection(known))
+    return FilterQuery(Filters(found["status"], found["audience"], found["category"]), errors)
+
+
+def parse_filters(
+    source: Mapping[str, Any], *, strict: bool, other_params: Iterable[str] = ()
+) -> Filters:
+    """The filters of :func:`read_filters`; anything not understood raises
+    ``ValidationError`` (one message per parameter) when ``strict``, and is
+    left out otherwise."""
+    query = read_filters(source, other_params=other_params)
+    if query.errors and strict:
+        raise tk.ValidationError({key: [message] for key, message in query.errors.items()})
+    return query.filters
+
+
+def filter_params(filters: Filters) -> list[tuple[str, str]]:
+    """The query-string pairs that ask for ``filters`` (codes, in the order
+    the filter menus list them): what export and feed links carry."""
+    chosen = {"status": filters.statuses, "audience": filters.audiences,
+              "category": filters.categories}  # fmt: skip
+    return [(key, code) for key in FILTER_FIELDS for code in _known(key) if code in chosen[key]]
 
 
 _MARK = "__ssen_roadmap_name__"

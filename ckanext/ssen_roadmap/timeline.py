@@ -151,13 +151,13 @@ def parse_release(value: str) -> Release:
         try:
             day = dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError as exc:
-            raise ReleaseError(f"{text!r} is not a real date ({exc})") from exc
+            raise ReleaseError(f'"{text}" is not a real date ({exc})') from exc
         return Release(Quarter.of(day), day)
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
             return Release(Quarter(int(match["y"]), int(match["q"])))
-    raise ReleaseError(f"{text!r} is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn)")
+    raise ReleaseError(f'"{text}" is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn)')
 
 
 def parse_release_or_none(value: object) -> Release | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -12,11 +12,11 @@ from flask import Blueprint, Response, current_app
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError as WtfValidationError
 
-from ckanext.ssen_roadmap import choices, exports
+from ckanext.ssen_roadmap import accounts, choices, exports
 from ckanext.ssen_roadmap import items as roadmap_items
 from ckanext.ssen_roadmap.page import load_document, render_timeline
-from ckanext.ssen_roadmap.query import dataset_url, parse_filters
-from ckanext.ssen_roadmap.timeline import build_timeline
+from ckanext.ssen_roadmap.query import dataset_url, filter_params, read_filters
+from ckanext.ssen_roadmap.timeline import Filters, build_timeline
 
 __all__ = ["roadmap"]
 
@@ -32,8 +32,24 @@ def _context() -> Context:
     )
 
 
-def _filtered_items(context: Context) -> list[Any]:
-    filters = parse_filters(tk.request.args, strict=False)
+def _with_filters(endpoint: str, filters: Filters, **kw: Any) -> str:
+    """``endpoint``'s URL asking for ``filters`` (and nothing else)."""
+    url = tk.url_for(endpoint, **kw)
+    params = filter_params(filters)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _export_filters() -> Filters:
+    """The filters of an export. Nobody reads a notice in a CSV file or a
+    calendar, so a filter not understood is refused (400, naming it and what
+    is allowed) rather than ignored, as the API does."""
+    query = read_filters(tk.request.args)
+    if query.errors:
+        tk.abort(400, " ".join(f"{message}." for message in query.errors.values()))
+    return query.filters
+
+
+def _filtered_items(context: Context, filters: Filters) -> list[Any]:
     timeline = build_timeline(roadmap_items.visible_items(context), filters)
     return [item for group in timeline.quarters for item in group.items]
 
@@ -43,20 +59,38 @@ def _title() -> str:
     return front.title or tk._("Data roadmap")
 
 
+def _request_access() -> dict[str, Any]:
+    """How the page offers "Request a dataset" to this visitor."""
+    signed_in = tk.current_user.is_authenticated
+    return {
+        "can_request": signed_in,
+        "can_register": False if signed_in else accounts.can_register(),
+        "contact": None if signed_in else accounts.contact(),
+    }
+
+
 @roadmap.route("/roadmap")
 def index() -> str:
+    """The page. Like CKAN's dataset search, it never fails on its query: a
+    filter or parameter it does not understand is left out, and a notice
+    names it, says what is allowed and links to the page without it."""
     context = _context()
     document = load_document()
-    query = parse_filters(tk.request.args, strict=False)
+    query = read_filters(tk.request.args)
+    filters = query.filters
     key = roadmap_items.cache_key(context) if roadmap_items.caching() else None
-    timelines = [render_timeline(seg, context, query, key) for seg in document.timelines]
+    timelines = [render_timeline(seg, context, filters, key) for seg in document.timelines]
     return tk.render(
         "ssen_roadmap/index.html",
         {
             "document": document,
             "timelines": timelines,
-            "query_string": tk.request.query_string.decode("ascii", "replace"),
-            "can_request": tk.current_user.is_authenticated,
+            "filter_notices": list(query.errors.values()),
+            "page_url": _with_filters("ssen_roadmap.index", filters),
+            "csv_url": _with_filters("ssen_roadmap.csv_export", filters),
+            "ical_url": _with_filters("ssen_roadmap.ical_export", filters),
+            "atom_url": _with_filters("ssen_roadmap.atom_feed", filters),
+            **_request_access(),
         },
     )
 
@@ -68,8 +102,9 @@ def fragment(index: int) -> str:
     segments = document.timelines
     if index >= len(segments):
         return tk.abort(404, tk._("No such timeline"))
-    query = parse_filters(tk.request.args, strict=False)
-    return render_timeline(segments[index], _context(), query)
+    # The page's own script asks only for known filters; anything else is left
+    # out, as on the page.
+    return render_timeline(segments[index], _context(), read_filters(tk.request.args).filters)
 
 
 def _url_for_item(item: Any) -> str:
@@ -78,7 +113,8 @@ def _url_for_item(item: Any) -> str:
 
 @roadmap.route("/roadmap.csv")
 def csv_export() -> Response:
-    body = exports.to_csv(_filtered_items(_context()), _url_for_item, choices.all_labels())
+    items = _filtered_items(_context(), _export_filters())
+    body = exports.to_csv(items, _url_for_item, choices.all_labels())
     return Response(
         body,
         mimetype="text/csv",
@@ -89,7 +125,7 @@ def csv_export() -> Response:
 @roadmap.route("/roadmap.ics")
 def ical_export() -> Response:
     body = exports.to_ical(
-        _filtered_items(_context()),
+        _filtered_items(_context(), _export_filters()),
         _url_for_item,
         calendar_name=_title(),
         domain=urlsplit(tk.config.get("ckan.site_url")).hostname or "localhost",
@@ -104,11 +140,12 @@ def ical_export() -> Response:
 
 @roadmap.route("/roadmap.atom")
 def atom_feed() -> Response:
+    filters = _export_filters()
     body = exports.to_atom(
-        _filtered_items(_context()),
+        _filtered_items(_context(), filters),
         _url_for_item,
-        feed_url=tk.url_for("ssen_roadmap.atom_feed", _external=True),
-        page_url=tk.url_for("ssen_roadmap.index", _external=True),
+        feed_url=_with_filters("ssen_roadmap.atom_feed", filters, _external=True),
+        page_url=_with_filters("ssen_roadmap.index", filters, _external=True),
         title=tk._("{title}: recent changes").format(title=_title()),
         status_labels=choices.labels("roadmap_status"),
         limit=tk.asint(tk.config.get("ckanext.ssen_roadmap.feed_size")),
@@ -135,30 +172,56 @@ def _check_csrf() -> None:
         )
 
 
-def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
-    """``{field label: message}`` for the form's error box: messages joined
-    into text (never a Python list), errors of no field under no label."""
-    labels = {
-        "title": tk._("Dataset you need"),
-        "description": tk._("Why you need it and how you would use it"),
-        "target_audience": tk._("Who would use it"),
-        "use_cases": tk._("Use cases"),
+def _form_fields() -> dict[str, tuple[str, str]]:
+    """The request form's fields: name -> (element id, label)."""
+    return {
+        "title": ("field-title", tk._("Dataset you need")),
+        "description": ("field-description", tk._("Why you need it and how you would use it")),
+        "target_audience": ("field-audience", tk._("Who would use it")),
+        "use_cases": ("field-use-cases", tk._("Use cases")),
     }
-    summary: dict[str, str] = {}
+
+
+def _as_text(messages: Any) -> str:
+    """Messages joined into text, never a Python list."""
+    if isinstance(messages, (list, tuple)):
+        return " ".join(str(message) for message in messages)
+    return str(messages)
+
+
+def _form_errors(errors: dict[str, Any]) -> dict[str, Any]:
+    """Where the form shows each error: a field's message beside that field
+    (``field_errors``), with a link to the field in the box above the form
+    (``invalid_fields``); errors of no field (the daily limit, requests
+    closed) as sentences in that box (``form_errors``)."""
+    fields = _form_fields()
+    field_errors: dict[str, str] = {}
+    form_errors: list[str] = []
     for key, messages in errors.items():
-        if isinstance(messages, (list, tuple)):
-            text = " ".join(str(message) for message in messages)
+        if key in fields:
+            field_errors[key] = _as_text(messages)
         else:
-            text = str(messages)
-        label = labels.get(key, "")
-        summary[label] = f"{summary[label]} {text}" if label in summary else text
-    return summary
+            form_errors.append(_as_text(messages))
+    invalid_fields = [fields[key] for key in fields if key in field_errors]
+    return {
+        "field_errors": field_errors,
+        "form_errors": form_errors,
+        "invalid_fields": invalid_fields,
+    }
 
 
 @roadmap.route("/roadmap/request", methods=["GET", "POST"])
 def request_dataset() -> Any:
     if not tk.current_user.is_authenticated:
-        tk.h.flash_error(tk._("Please log in to request a dataset."))
+        if accounts.can_register():
+            tk.h.flash_error(tk._("Please log in or register to request a dataset."))
+        else:
+            tk.h.flash_error(
+                tk._(
+                    "Please log in to request a dataset. Requests are open to registered "
+                    "users; contact {contact} for an account."
+                ).format(contact=accounts.contact().text)
+            )
         return tk.redirect_to("user.login", came_from=tk.url_for("ssen_roadmap.request_dataset"))
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -189,8 +252,7 @@ def request_dataset() -> Any:
         "ssen_roadmap/request.html",
         {
             "data": data,
-            "errors": errors,
-            "error_summary": _error_summary(errors),
+            **_form_errors(errors),
             "audience_options": choices.labels("target_audience"),
         },
     )

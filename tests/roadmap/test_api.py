@@ -53,10 +53,56 @@ def test_list_filters_and_pages(make_item) -> None:
 def test_list_refuses_unknown_filter_values() -> None:
     with pytest.raises(tk.ValidationError) as info:
         helpers.call_action("ssen_roadmap_list", status="someday", category="nope")
-    assert "Unknown status: someday" in info.value.error_dict["status"][0]
-    assert "Unknown category: nope" in info.value.error_dict["category"][0]
-    with pytest.raises(tk.ValidationError):
-        helpers.call_action("ssen_roadmap_list", limit="many")
+    assert info.value.error_dict == {
+        "status": [
+            'Unknown status "someday": use one of: planned, in_development, published, retired'
+        ],
+        "category": [
+            'Unknown category "nope": use one of: retrospective, prospective, '
+            "stakeholder_request, legal_requirement, future_looking"
+        ],
+    }
+    # A known value next to an unknown one does not hide the unknown one.
+    with pytest.raises(tk.ValidationError) as info:
+        helpers.call_action("ssen_roadmap_list", status="planned,nonsense")
+    assert list(info.value.error_dict) == ["status"]
+    assert info.value.error_dict["status"][0].startswith('Unknown status "nonsense": use one of:')
+
+
+def test_list_refuses_unknown_parameters_and_bad_counts() -> None:
+    """A misspelt parameter is an error naming it and what is accepted, not a
+    silently unfiltered list; limit and offset are reported under their own
+    names, never as a Python list."""
+    with pytest.raises(tk.ValidationError) as info:
+        helpers.call_action("ssen_roadmap_list", stauts="planned")
+    assert info.value.error_dict == {
+        "stauts": ['Unknown parameter "stauts": use one of: status, audience, category, '
+                   "limit, offset"]
+    }  # fmt: skip
+    with pytest.raises(tk.ValidationError) as info:
+        helpers.call_action("ssen_roadmap_list", limit="many", offset=-1)
+    assert info.value.error_dict == {
+        "limit": ['Must be a whole number, 0 or more; got "many"'],
+        "offset": ['Must be a whole number, 0 or more; got "-1"'],
+    }
+    assert helpers.call_action("ssen_roadmap_list", limit="0", offset="0")["items"] == []
+
+
+def test_the_api_answers_409_naming_the_parameter(app) -> None:
+    for query, key, start in (
+        ("status=nonsense", "status", 'Unknown status "nonsense": use one of: planned, '),
+        ("colour=red", "colour", 'Unknown parameter "colour": use one of: status, '),
+        ("offset=1.5", "offset", 'Must be a whole number, 0 or more; got "1.5"'),
+    ):
+        response = app.get(f"/api/3/action/ssen_roadmap_list?{query}")
+        assert response.status_code == 409, query
+        error = response.json["error"]
+        assert error["__type"] == "Validation Error"
+        assert list(error) == [key, "__type"] or set(error) == {key, "__type"}
+        assert error[key][0].startswith(start), error
+        assert "[" not in error[key][0]
+    # JSONP's callback is CKAN's own parameter, not a filter.
+    assert app.get("/api/3/action/ssen_roadmap_list?callback=f").status_code == 200
 
 
 def test_list_hides_private_items_from_outsiders(app, make_item) -> None:
@@ -85,7 +131,37 @@ def test_planned_release_is_validated_and_normalised(make_item) -> None:
     assert item["roadmap_planned_release"] == "2026-Q4"
     with pytest.raises(tk.ValidationError) as info:
         make_item(name="bad", roadmap_planned_release="next spring")
-    assert "neither a date" in info.value.error_dict["roadmap_planned_release"][0]
+    assert info.value.error_dict["roadmap_planned_release"] == [
+        '"next spring" is neither a date (YYYY-MM-DD) nor a quarter (YYYY-Qn)'
+    ]
+
+
+def test_choice_fields_list_what_is_allowed_in_words(make_item) -> None:
+    """Not scheming's ``Value must be one of ['planned', ...]`` (a Python list)
+    nor a bare ``unexpected choice``: the allowed codes, comma-separated."""
+    with pytest.raises(tk.ValidationError) as info:
+        make_item(name="bad-status", roadmap_status="someday")
+    assert info.value.error_dict["roadmap_status"] == [
+        'Value must be one of: planned, in_development, published, retired; got "someday"'
+    ]
+    with pytest.raises(tk.ValidationError) as info:
+        make_item(name="bad-category", roadmap_category="whim")
+    assert info.value.error_dict["roadmap_category"][0].startswith(
+        "Value must be one of: retrospective, prospective, stakeholder_request, "
+    )
+    with pytest.raises(tk.ValidationError) as info:
+        make_item(name="bad-audience", target_audience=["consultancies", "martians"])
+    message = info.value.error_dict["target_audience"][0]
+    assert message.startswith('Unknown value "martians": use one of: academia_research, ')
+    assert message.endswith(", flexibility_service_providers") and "[" not in message
+    # Good values are stored as before (a list, in the preset's order).
+    item = make_item(name="good", roadmap_status="retired",
+                     target_audience=["regulatory_bodies", "consultancies"])  # fmt: skip
+    assert item["roadmap_status"] == "retired"
+    assert item["target_audience"] == ["consultancies", "regulatory_bodies"]
+    assert make_item(name="one-audience", target_audience="consultancies")["target_audience"] == [
+        "consultancies"
+    ]
 
 
 def test_first_resource_publishes_a_planned_dataset(make_item, org_admin) -> None:

@@ -86,6 +86,30 @@ def test_roadmap_in_chromium(
             csv_href = page.get_attribute(".ssen-roadmap__actions a[href*='roadmap.csv']", "href")
             assert csv_href is not None and "status=published" in csv_href
 
+            # Opened with a parameter it does not understand: after a change the
+            # address, the exports, the feed (link and <head>) and "Clear filters"
+            # follow the form alone, and the notice about the parameter goes.
+            page.goto(f"{live_server}/roadmap?colour=red", wait_until="networkidle")
+            assert page.locator("[data-roadmap-notice]").count() == 1
+            assert page.locator("[data-roadmap-clear]").is_hidden()
+            page.select_option("#roadmap-timeline-0-status", "published")
+            page.wait_for_function("document.querySelectorAll('.ssen-timeline__link').length === 1")
+            assert page.url == f"{live_server}/roadmap?status=published#roadmap-timeline-0"
+            assert page.locator("[data-roadmap-notice]").count() == 0
+            assert page.locator("[data-roadmap-clear]").is_visible()
+            hrefs = page.eval_on_selector_all(
+                "[data-roadmap-export]", "els => els.map(e => e.getAttribute('href'))"
+            )
+            assert len(hrefs) == 4  # CSV, iCal, Atom and the feed's <link> in <head>
+            assert all(h.endswith(".csv?status=published") or h.endswith(".ics?status=published")
+                       or h.endswith(".atom?status=published") for h in hrefs), hrefs  # fmt: skip
+            page.select_option("#roadmap-timeline-0-status", "")
+            page.wait_for_function("document.querySelectorAll('.ssen-timeline__link').length === 3")
+            assert page.url == f"{live_server}/roadmap#roadmap-timeline-0"
+            assert page.locator("[data-roadmap-clear]").is_hidden()
+            atom = page.get_attribute("head link[type='application/atom+xml']", "href")
+            assert atom is not None and atom.endswith("/roadmap.atom"), atom
+
             # Without the script, the same filter is a plain GET form.
             page.goto(f"{live_server}/roadmap?category=legal_requirement", wait_until="networkidle")
             assert links.all_inner_texts() == ["Substation headroom"]

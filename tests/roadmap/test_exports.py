@@ -9,6 +9,7 @@ import io
 import feedparser
 import icalendar
 import pytest
+from bs4 import BeautifulSoup
 from ckan.tests import helpers
 
 pytestmark = pytest.mark.usefixtures("roadmap_ready")
@@ -70,3 +71,27 @@ def test_atom_feed_reports_changes_newest_first(app, three, org_admin) -> None:
     assert feed.entries[0].link == "http://test.ckan.net/dataset/quarterly"
     page = app.get("/roadmap").body
     assert 'type="application/atom+xml"' in page
+
+
+def test_a_filtered_feed_links_to_itself_and_the_filtered_page(app, three) -> None:
+    feed = feedparser.parse(app.get("/roadmap.atom?status=published").body)
+    assert [e.title for e in feed.entries] == ["Done item: Published"]
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {
+        "self": "http://test.ckan.net/roadmap.atom?status=published",
+        "alternate": "http://test.ckan.net/roadmap?status=published",
+    }
+
+
+@pytest.mark.parametrize("path", ["/roadmap.csv", "/roadmap.ics", "/roadmap.atom"])
+def test_exports_refuse_filters_they_do_not_understand(app, three, path: str) -> None:
+    """A file or a feed has no room for a notice, so a filter not understood
+    is a 400 naming it (as the API's 409), never the whole roadmap."""
+    text = BeautifulSoup(app.get(f"{path}?status=someday", status=400).body, "html.parser")
+    assert 'Unknown status "someday": use one of: planned, in_development, published, retired.' in (
+        text.get_text(" ")
+    )
+    # The error page has the site's navigation: a way back to the roadmap.
+    assert text.select_one("a[href='/roadmap']") is not None
+    text = BeautifulSoup(app.get(f"{path}?colour=red", status=400).body, "html.parser")
+    assert 'Unknown parameter "colour": use one of: status, audience, category.' in text.get_text()

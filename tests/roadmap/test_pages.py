@@ -266,3 +266,173 @@ def test_items_and_headings_use_one_quarter_convention(app, make_item) -> None:
     assert meta[0].startswith("Planned Jan–Mar 2027 (Q4 FY2026/27)")
     assert meta[1].startswith("Planned 2027-02-10")
     assert "2027-Q1" not in soup.select_one("section.ssen-timeline").get_text()
+
+
+# --- requesting a dataset: a way in for every visitor ---------------------------
+
+
+def request_offer(soup: BeautifulSoup) -> tuple[str, dict[str, str], str]:
+    """(the actions' request text, {link text: href}, the note under the actions)."""
+    actions = soup.select_one(".ssen-roadmap__actions li")
+    note = soup.select_one(".ssen-roadmap__request-note")
+    links = {a.get_text(" ", strip=True): a["href"] for a in actions.find_all("a")}
+    return (
+        actions.get_text(" ", strip=True),
+        links,
+        note.get_text(" ", strip=True) if note else "",
+    )
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "true")
+def test_visitors_who_may_register_are_offered_log_in_or_register(app) -> None:
+    text, links, note = request_offer(page(app))
+    assert text == "Log in or register to request a dataset"
+    assert links == {
+        "Log in": "/user/login?came_from=/roadmap/request",
+        "register": "/user/register",
+    }
+    assert note == ""
+    assert app.get("/user/register").status_code == 200
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "false")
+@pytest.mark.ckan_config("ckanext.ssen_roadmap.contact", "opendata@example.org")
+def test_visitors_who_cannot_register_are_told_whom_to_ask(app) -> None:
+    """The demo site's setting: no "register" link to a page that refuses
+    them, but the sentence saying who gives out accounts."""
+    soup = page(app)
+    text, links, note = request_offer(soup)
+    assert text == "Log in to request a dataset"
+    assert links == {"Log in to request a dataset": "/user/login?came_from=/roadmap/request"}
+    assert note == (
+        "Requests are open to registered users; contact opendata@example.org for an account."
+    )
+    assert soup.select_one(".ssen-roadmap__request-note a")["href"] == (
+        "mailto:opendata@example.org"
+    )
+    assert soup.select_one("a[href='/user/register']") is None
+    # CKAN itself refuses the registration form: the page must not offer it.
+    assert app.get("/user/register").status_code == 403
+    # Opening the form directly says the same on the login page.
+    login = app.get("/roadmap/request")
+    assert "contact opendata@example.org for an account" in login.body
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "false")
+def test_without_a_contact_the_about_page_is_named(app) -> None:
+    soup = page(app)
+    _text, _links, note = request_offer(soup)
+    assert note == "Requests are open to registered users; contact the portal team for an account."
+    assert soup.select_one(".ssen-roadmap__request-note a")["href"] == "http://test.ckan.net/about"
+
+
+@pytest.mark.ckan_config("ckan.auth.create_user_via_web", "false")
+@pytest.mark.ckan_config("ckanext.ssen_roadmap.contact", "https://example.org/contact")
+def test_a_contact_page_is_linked(app, user_with_token) -> None:
+    soup = page(app)
+    link = soup.select_one(".ssen-roadmap__request-note a")
+    assert (link.get_text(strip=True), link["href"]) == (
+        "the portal team", "https://example.org/contact",
+    )  # fmt: skip
+    # Signed-in users are offered the form itself, whatever the setting.
+    signed_in = page(app, user=user_with_token())
+    assert signed_in.select_one(".ssen-roadmap__actions li").get_text(strip=True) == (
+        "Request a dataset"
+    )
+    assert signed_in.select_one(".ssen-roadmap__request-note") is None
+
+
+# --- filters the page does not understand ----------------------------------------
+
+
+def test_unknown_filters_are_named_and_left_out(app, make_item) -> None:
+    """As CKAN's /dataset, the page answers whatever the query: what it does
+    not understand is left out, and a notice says so and what is allowed."""
+    make_item(name="item-a", title="A planned")
+    make_item(name="item-b", title="B published", roadmap_status="published",
+              roadmap_actual_release="2025-06-01",
+              target_audience=["regulatory_bodies"])  # fmt: skip
+    soup = page(app, "/roadmap?status=nonsense&colour=red&audience=regulatory_bodies")
+    assert timeline_titles(soup) == ["B published"]
+    notice = soup.select_one("[data-roadmap-notice]")
+    assert notice["role"] == "alert"
+    assert [li.get_text(strip=True) for li in notice.select("li")] == [
+        'Unknown parameter "colour": use one of: status, audience, category.',
+        'Unknown status "nonsense": use one of: planned, in_development, published, retired.',
+    ]
+    way_back = notice.select_one("a")
+    assert way_back["href"] == "/roadmap?audience=regulatory_bodies"
+    # The exports and the feed carry only what was understood.
+    assert soup.select_one("a[href^='/roadmap.csv']")["href"] == (
+        "/roadmap.csv?audience=regulatory_bodies"
+    )
+    # Nothing to report: no notice.
+    assert page(app, "/roadmap?status=planned").select_one("[data-roadmap-notice]") is None
+
+
+def test_filters_in_use_are_spelled_out(app, make_item) -> None:
+    make_item(name="item-a", title="A planned")
+    soup = page(app, "/roadmap?status=planned&status=published&audience=consultancies")
+    in_use = soup.select_one(".ssen-timeline__in-use").get_text(" ", strip=True)
+    assert in_use == "Filters in use: status Planned, Published; audience Consultancies."
+    assert page(app).select_one(".ssen-timeline__in-use") is None
+
+
+# --- links, separators and headings ----------------------------------------------
+
+
+def test_export_and_feed_links_carry_the_filters(app, make_item) -> None:
+    make_item(name="item-a", title="A planned")
+    soup = page(app, "/roadmap?audience=Consultancies&status=planned,in_development")
+    expected = "?status=planned&status=in_development&audience=consultancies"
+    links = {a.get_text(strip=True): a["href"] for a in soup.select("a[data-roadmap-export]")}
+    assert links == {
+        "Download CSV": "/roadmap.csv" + expected,
+        "Calendar (iCal)": "/roadmap.ics" + expected,
+        "Changes feed (Atom)": "/roadmap.atom" + expected,
+    }
+    head = soup.select_one("head link[type='application/atom+xml']")
+    assert head["href"] == "/roadmap.atom" + expected
+    unfiltered = page(app)
+    assert unfiltered.select_one("head link[type='application/atom+xml']")["href"] == (
+        "/roadmap.atom"
+    )
+    assert unfiltered.select_one("a[href^='/roadmap.atom']")["href"] == "/roadmap.atom"
+
+
+def test_item_lines_have_no_stray_separators(app, make_item) -> None:
+    make_item(name="undated", title="Undated", roadmap_planned_release="")
+    make_item(name="bare", title="Bare", roadmap_planned_release="", roadmap_category="")
+    make_item(name="dated", title="Dated", roadmap_planned_release="2026-Q3")
+    soup = page(app)
+    meta = {
+        item.select_one(".ssen-timeline__link").get_text(strip=True): (
+            item.select_one(".ssen-timeline__meta").get_text(" ", strip=True)
+            if item.select_one(".ssen-timeline__meta")
+            else None
+        )
+        for item in soup.select(".ssen-timeline__item")
+    }
+    assert meta == {
+        "Dated": "Planned Jul–Sep 2026 (Q2 FY2026/27) · Prospective · SSEN",
+        "Undated": "Prospective · SSEN",
+        "Bare": "SSEN",
+    }
+
+
+def test_unscheduled_items_have_one_heading(app, make_item) -> None:
+    make_item(name="undated", title="Undated", roadmap_planned_release="")
+    make_item(name="dated", title="Dated", roadmap_planned_release="2026-Q3")
+    soup = page(app)
+    headings = [
+        h.get_text(" ", strip=True)
+        for h in soup.select(".ssen-timeline__results h3, .ssen-timeline__results h4")
+    ]
+    assert headings == [
+        "Financial year FY2026/27",
+        "Jul–Sep 2026 (Q2 FY2026/27) (1 dataset)",
+        "Not yet scheduled (1 dataset)",
+    ]
+    last = soup.select(".ssen-timeline__year")[-1]
+    assert [a.get_text(strip=True) for a in last.select(".ssen-timeline__link")] == ["Undated"]
+    assert last["aria-labelledby"] == last.h3["id"]

@@ -151,7 +151,18 @@ def test_the_daily_limit_counts_requests_only(
 
 def _error_box(html: str) -> list[str]:
     box = BeautifulSoup(html, "html.parser").select_one("#roadmap-request .error-explanation")
-    return [li.get_text(" ", strip=True) for li in box.select("li")]
+    return [" ".join(p.get_text().split()) for p in box.select("p")] if box else []
+
+
+def _field_errors(html: str) -> dict[str, str]:
+    """{id of the field's control or fieldset: the error shown beside it}."""
+    form = BeautifulSoup(html, "html.parser").select_one("#roadmap-request")
+    found = {}
+    for block in form.select(".error-block"):
+        group = block.find_parent(class_="form-group") or block.find_parent("fieldset")
+        control = group if group.name == "fieldset" else group.select_one("input, textarea")
+        found[control["id"]] = block.get_text(" ", strip=True)
+    return found
 
 
 def test_the_form_shows_the_limit_as_a_sentence(
@@ -166,11 +177,89 @@ def test_the_form_shows_the_limit_as_a_sentence(
     assert _error_box(response.body) == [
         "You have made 1 dataset request in the last 24 hours (limit 1); please try again later."
     ]
+    assert _field_errors(response.body) == {}
     missing = app.post("/roadmap/request", data={"title": "", "description": ""}, headers=auth)
+    assert _field_errors(missing.body) == {
+        "field-title": "Missing value",
+        "field-description": "Missing value",
+    }
     assert _error_box(missing.body) == [
-        "Dataset you need: Missing value",
-        "Why you need it and how you would use it: Missing value",
+        "Please correct these fields: Dataset you need, Why you need it and how you would use it"
     ]
+
+
+def test_too_long_entries_are_reported_beside_their_field(app, org, requester) -> None:
+    """The message sits with the field it is about (and says by how much);
+    the box above the form only links to the field."""
+    auth = {"Authorization": requester["token"]}
+    response = app.post(
+        "/roadmap/request",
+        data={**FORM, "title": "x" * 101, "description": "d" * 4001},
+        headers=auth,
+    )
+    assert response.status_code == 200
+    assert _field_errors(response.body) == {
+        "field-title": "Too long: 101 characters, at most 100",
+        "field-description": "Too long: 4,001 characters, at most 4,000",
+    }
+    soup = BeautifulSoup(response.body, "html.parser")
+    box = soup.select_one("#roadmap-request .error-explanation")
+    assert "Too long" not in box.get_text()
+    assert [a["href"] for a in box.select("a")] == ["#field-title", "#field-description"]
+    assert soup.select_one("#field-title")["aria-invalid"] == "true"
+    # What was typed is kept for correcting.
+    assert soup.select_one("#field-title")["value"] == "x" * 101
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_unknown_audiences_are_reported_beside_the_choices(app, org, requester) -> None:
+    auth = {"Authorization": requester["token"]}
+    response = app.post(
+        "/roadmap/request", data={**FORM, "target_audience": ["martians"]}, headers=auth
+    )
+    errors = _field_errors(response.body)
+    assert list(errors) == ["field-audience"]
+    assert errors["field-audience"].startswith('Unknown value "martians": use one of: ')
+
+
+def test_names_keep_their_accents(app, org) -> None:
+    """The requester's name and the title are stored and shown as written;
+    only the dataset's URL name is ASCII, spelled from the title's letters."""
+    user = factories.User(name="zoe", fullname="Zoë Müller")
+    auth = {"Authorization": factories.APIToken(user="zoe")["token"]}
+    title = "Zoë Müller’s Straßenlaternen in Łódź"
+    response = app.post(
+        "/roadmap/request", data={**FORM, "title": title}, headers=auth, follow_redirects=False
+    )
+    assert response.status_code == 302
+    (item,) = helpers.call_action("package_search", include_private=True)["results"]
+    assert item["title"] == title
+    assert item["roadmap_note"].startswith("Requested by Zoë Müller (zoe) on ")
+    assert item["name"].startswith("request-zoe-mullers-strassenlaternen-in-lodz-")
+    # Shown with its accents to the reviewers, on the roadmap and its exports.
+    admin = {"Authorization": factories.APIToken(user="org-admin")["token"]}
+    page = BeautifulSoup(app.get("/roadmap", headers=admin).body, "html.parser")
+    assert [a.get_text(strip=True) for a in page.select(".ssen-timeline__link")] == [title]
+    assert page.select_one(".ssen-timeline__note").get_text().startswith("Requested by Zoë Müller")
+    assert title in app.get("/roadmap.csv", headers=admin).body
+    assert user["fullname"] == "Zoë Müller"
+
+
+def test_the_action_refuses_unknown_parameters(org, requester) -> None:
+    """A misspelt field (``audience`` for ``target_audience``) would
+    otherwise be dropped without a word."""
+    context = {"user": requester["name"], "ignore_auth": False}
+    with pytest.raises(tk.ValidationError) as info:
+        helpers.call_action(
+            "ssen_roadmap_request_create", context, **FORM, audience=["consultancies"]
+        )
+    assert info.value.error_dict == {
+        "audience": [
+            'Unknown parameter "audience": use one of: title, description, target_audience, '
+            "use_cases"
+        ]
+    }
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
 
 
 def test_the_form_carries_a_csrf_token(app, org, requester, ckan_config, monkeypatch) -> None:

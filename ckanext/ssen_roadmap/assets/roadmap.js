@@ -1,6 +1,10 @@
 /* Progressive enhancement of the roadmap filters: without this script the
  * filter form is a plain GET form; with it, a change re-renders the timeline
- * in place (from /roadmap/timeline/N) and keeps the address bar in step. */
+ * in place (from /roadmap/timeline/N) and keeps the page in step: the address
+ * bar, the export and feed links (and the feed's <link> in the head) carry
+ * exactly the filters shown, nothing left over from the address the page was
+ * opened with; the notice about filters not understood goes (they are no
+ * longer in the address) and "Clear filters" shows only while one is set. */
 (function () {
   "use strict";
 
@@ -16,10 +20,23 @@
 
   function updateExports(query) {
     document.querySelectorAll("[data-roadmap-export]").forEach(function (link) {
-      var url = new URL(link.href, window.location.href);
+      var url = new URL(link.getAttribute("href"), window.location.href);
       url.search = query;
-      link.href = url.toString();
+      link.setAttribute("href", url.toString());
     });
+  }
+
+  function updatePage(section, query) {
+    var address = window.location.pathname + (query ? "?" + query : "") + "#" + section.id;
+    window.history.replaceState(null, "", address);
+    updateExports(query);
+    document.querySelectorAll("[data-roadmap-notice]").forEach(function (notice) {
+      notice.remove();
+    });
+    var clear = section.querySelector("[data-roadmap-clear]");
+    if (clear) {
+      clear.hidden = !query;
+    }
   }
 
   function enhance(section) {
@@ -57,9 +74,7 @@
             var count = section.querySelector(".ssen-timeline__count");
             announce.textContent = count ? count.textContent.replace(/\s+/g, " ").trim() : "";
           }
-          var address = window.location.pathname + (query ? "?" + query : "") + "#" + section.id;
-          window.history.replaceState(null, "", address);
-          updateExports(query);
+          updatePage(section, query);
         })
         .catch(function (error) {
           if (error.name !== "AbortError") {

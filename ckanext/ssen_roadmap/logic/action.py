@@ -19,8 +19,9 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.ssen_roadmap import items as roadmap_items
 from ckanext.ssen_roadmap.logic.auth import requesting_user
+from ckanext.ssen_roadmap.names import url_words
 from ckanext.ssen_roadmap.publication import mark_first_publication
-from ckanext.ssen_roadmap.query import item_dict, parse_filters
+from ckanext.ssen_roadmap.query import item_dict, one_of, parse_filters
 from ckanext.ssen_roadmap.timeline import build_timeline
 
 __all__ = [
@@ -34,6 +35,31 @@ REQUEST_CATEGORY = "stakeholder_request"
 REQUEST_TASK_TYPE = "ssen_roadmap_request"
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
+LIST_PARAMS = ("limit", "offset")
+REQUEST_PARAMS = ("title", "description", "target_audience", "use_cases")
+
+
+def _count_param(data_dict: DataDict, key: str, errors: dict[str, list[str]]) -> int | None:
+    """``data_dict[key]`` as a whole number of 0 or more (None when absent);
+    a bad value is reported in ``errors`` under ``key``."""
+    value = data_dict.get(key)
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
+        errors[key] = [f'Must be a whole number, 0 or more; got "{value}"']
+        return None
+    return int(text)
+
+
+def _refuse_unknown_params(data_dict: DataDict, allowed: tuple[str, ...]) -> None:
+    """A ``ValidationError`` naming each parameter not in ``allowed``: a
+    misspelt one would otherwise be ignored without a word."""
+    unknown = [key for key in data_dict if key not in allowed]
+    if unknown:
+        raise tk.ValidationError(
+            {key: [f'Unknown parameter "{key}": use {one_of(allowed)}'] for key in unknown}
+        )
 
 
 @tk.side_effect_free
@@ -58,6 +84,10 @@ def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param offset: items to skip first (default 0)
     :type offset: int
 
+    A parameter not listed here, or a filter value that is not a known code
+    or label, is a ``ValidationError`` naming the parameter and what it
+    accepts (``Unknown status "someday": use one of: planned, ...``).
+
     :returns: ``count`` (items matching the filters), ``status_counts`` and
         ``items``: each with ``name``, ``title``, ``url``, ``status``,
         ``planned_release`` (as stored: ``YYYY-MM-DD`` or a calendar quarter
@@ -71,14 +101,12 @@ def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :rtype: dictionary
     """
     tk.check_access("ssen_roadmap_list", context, data_dict)
-    filters = parse_filters(data_dict, strict=True)
-    try:
-        limit = int(data_dict["limit"]) if data_dict.get("limit") not in (None, "") else None
-        offset = int(data_dict.get("offset") or 0)
-    except (TypeError, ValueError) as exc:
-        raise tk.ValidationError({"limit": ["limit and offset must be integers"]}) from exc
-    if (limit is not None and limit < 0) or offset < 0:
-        raise tk.ValidationError({"limit": ["limit and offset must not be negative"]})
+    filters = parse_filters(data_dict, strict=True, other_params=LIST_PARAMS)
+    errors: dict[str, list[str]] = {}
+    limit = _count_param(data_dict, "limit", errors)
+    offset = _count_param(data_dict, "offset", errors) or 0
+    if errors:
+        raise tk.ValidationError(errors)
     timeline = build_timeline(roadmap_items.visible_items(context), filters)
     ordered = [item for group in timeline.quarters for item in group.items]
     page = ordered[offset : None if limit is None else offset + limit]
@@ -90,8 +118,9 @@ def ssen_roadmap_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def _slug(title: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
-    return f"request-{words or 'dataset'}-{secrets.token_hex(3)}"
+    """The URL name of a request: its title's words in ASCII (``Zoë`` ->
+    ``zoe``), the title itself keeps its accents."""
+    return f"request-{url_words(title) or 'dataset'}-{secrets.token_hex(3)}"
 
 
 def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -116,6 +145,10 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     :param use_cases: use cases, one a line (optional)
     :type use_cases: string
 
+    Any other parameter is a ``ValidationError`` naming it. The title,
+    description and requester's name are kept as written (accents and all);
+    only the dataset's URL name is reduced to ASCII.
+
     :returns: the new dataset's ``id`` and ``name``
     :rtype: dictionary
     """
@@ -123,17 +156,18 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     user = requesting_user(context)
     if user is None:  # reached with ignore_auth by an anonymous caller
         raise tk.NotAuthorized(tk._("You must be logged in to request a dataset"))
+    _refuse_unknown_params(data_dict, REQUEST_PARAMS)
     title = str(data_dict.get("title") or "").strip()
     description = str(data_dict.get("description") or "").strip()
     errors: dict[str, list[str]] = {}
     if not title:
         errors["title"] = [tk._("Missing value")]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [tk._("At most {n} characters").format(n=TITLE_MAX)]
+        errors["title"] = [_too_long(len(title), TITLE_MAX)]
     if not description:
         errors["description"] = [tk._("Missing value")]
     elif len(description) > DESCRIPTION_MAX:
-        errors["description"] = [tk._("At most {n} characters").format(n=DESCRIPTION_MAX)]
+        errors["description"] = [_too_long(len(description), DESCRIPTION_MAX)]
     if errors:
         raise tk.ValidationError(errors)
 
@@ -141,7 +175,7 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     org = model.Group.get(org_name) if org_name else None
     if org is None or not org.is_organization or org.state != "active":
         raise tk.ValidationError(
-            {"organization": [f"Requests are not accepted: no organisation {org_name!r}"]}
+            {"organization": [f'Requests are not accepted: no organisation "{org_name}"']}
         )
     limit = tk.asint(tk.config.get("ckanext.ssen_roadmap.request_daily_limit"))
     recent = _requests_since(user.id, _utcnow() - dt.timedelta(days=1))
@@ -187,6 +221,12 @@ def ssen_roadmap_request_create(context: Context, data_dict: DataDict) -> dict[s
     )
     _record_request(created["id"], user.id)
     return {"id": created["id"], "name": created["name"]}
+
+
+def _too_long(length: int, limit: int) -> str:
+    return tk._("Too long: {length} characters, at most {limit}").format(
+        length=f"{length:,}", limit=f"{limit:,}"
+    )
 
 
 def _utcnow() -> dt.datetime:
