@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 from ckanext.harvest.model import HarvestJob
 
+from ckanext.ssen_smartmeter.harvest.logic.auth import can_edit_source, user_context
 from ckanext.ssen_smartmeter.harvest.report import job_report
+from ckanext.ssen_smartmeter.harvest.source_privacy import hide_config
 
-__all__ = ["ssen_smartmeter_job_report"]
+__all__ = ["harvest_source_list", "ssen_smartmeter_job_report"]
 
 
 @tk.side_effect_free
@@ -37,3 +39,51 @@ def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[st
     if job is None:
         raise tk.ObjectNotFound(f"harvest job {job_id} not found")
     return job_report(job)
+
+
+def _can_see_source(context: Context, source_id: str) -> bool:
+    try:
+        tk.check_access("harvest_source_show", user_context(context), {"id": source_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(
+    next_action: Action, context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
+    """ckanext-harvest's list of harvest sources, as the caller may see them.
+
+    Every source the caller may see (``harvest_source_show``): public
+    sources, and private ones of the caller's organisations. The ``config``
+    of a source (folders on this machine, URLs) is given only to those who
+    may update the source (its organisation's editors and admins,
+    sysadmins), ``null`` for anyone else (as is the ``url`` of a smart meter
+    source: its reads location).
+
+    :param organization_id: only the sources of this organisation
+    :type organization_id: string
+    :param only_active: only active sources (default false)
+    :type only_active: bool
+    :param return_last_job_status: add each source's last job (default false)
+    :type return_last_job_status: bool
+    :rtype: list of dictionaries
+    """
+    tk.check_access("harvest_source_list", context, data_dict)
+    if context.get("ignore_auth"):
+        return next_action(context, data_dict)
+    # ckanext-harvest gives a signed-in user who is no sysadmin only the
+    # sources of their "publisher" groups (none: CKAN has organisations), and
+    # anyone else every source: take every source, keep what the caller may see
+    sources = next_action({**context, "user": ""}, data_dict)
+    visible = []
+    for source in sources:
+        if not _can_see_source(context, source["id"]):
+            continue
+        if not can_edit_source(context, source["id"]):
+            source = dict(source)
+            hide_config(source, source.get("type"))
+        visible.append(source)
+    return visible
