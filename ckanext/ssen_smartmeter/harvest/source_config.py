@@ -24,7 +24,11 @@ Keys (JSON object):
 ``lag_days`` (default 2)
     A day is published once it is this many days old (rule P3); at least 1.
 ``late_window_days`` (default 31)
-    How many days back a regular run looks for late reads of published days.
+    How many days back a regular run looks for late reads of published days,
+    counted from the day the job runs (today, UTC): a published day is
+    checked again while ``day >= today - late_window_days``. E.g. 31 and a
+    run on 2024-03-20: published days from 2024-02-18 on are checked, earlier
+    ones never again by regular runs (``--date``/``--from`` ignore the window).
 ``threshold`` (default: the site's ``ckanext.ssen_smartmeter.privacy_threshold``)
     Minimum meters behind a published value (rule P1); never below 5 nor the
     site's threshold.
