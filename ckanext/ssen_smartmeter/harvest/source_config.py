@@ -374,6 +374,23 @@ class _Validator:
         return value
 
 
+def shared_months(a: SourceConfig, b: SourceConfig) -> tuple[str, str | None] | None:
+    """The months (first, last; None: open-ended) whose datasets both sources write.
+
+    Dataset names depend on the licence areas (one area adds its suffix),
+    the level and the month only: two sources with the same set of areas
+    write the same datasets in every month both cover. None if they share none.
+    """
+    if set(a.licence_areas) != set(b.licence_areas):
+        return None
+    first = max(a.first_date, b.first_date).replace(day=1)
+    ends = [d for d in (a.last_date, b.last_date) if d is not None]
+    last = min(ends) if ends else None
+    if last is not None and first > last:
+        return None
+    return f"{first:%Y-%m}", None if last is None else f"{last:%Y-%m}"
+
+
 def _ordered(errors: Mapping[str, str]) -> list[str]:
     known = [k for k in ("config", *_KEYS) if k in errors]
     return known + sorted(k for k in errors if k not in known)

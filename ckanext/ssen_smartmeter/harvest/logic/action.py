@@ -8,11 +8,12 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 from ckanext.harvest.model import HarvestJob
 
+from ckanext.ssen_smartmeter.harvest import overlap
 from ckanext.ssen_smartmeter.harvest.logic.auth import can_edit_source, user_context
 from ckanext.ssen_smartmeter.harvest.report import job_report
 from ckanext.ssen_smartmeter.harvest.source_privacy import hide_config
 
-__all__ = ["harvest_source_list", "ssen_smartmeter_job_report"]
+__all__ = ["harvest_source_list", "package_create", "package_update", "ssen_smartmeter_job_report"]
 
 
 @tk.side_effect_free
@@ -87,3 +88,38 @@ def harvest_source_list(
             hide_config(source, source.get("type"))
         visible.append(source)
     return visible
+
+
+def _refuse_overlap(data_dict: DataDict) -> None:
+    """A smart meter source whose datasets another source writes is invalid."""
+    from ckanext.ssen_smartmeter.harvest.harvester import load_config
+    from ckanext.ssen_smartmeter.harvest.source_config import SourceConfigError
+
+    if data_dict.get("type") != "harvest" or data_dict.get("source_type") != overlap.HARVESTER_NAME:
+        return
+    if not data_dict.get("config"):
+        return
+    try:
+        config = load_config(data_dict["config"])
+    except SourceConfigError:
+        return  # the schema's validator reports it, key by key
+    itself = {str(data_dict[k]) for k in ("id", "name") if data_dict.get(k)}
+    reason = overlap.conflict(config, itself)
+    if reason is not None:
+        raise tk.ValidationError({"config": [reason]})
+
+
+@tk.chained_action
+def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_create``; a smart meter harvest source is refused
+    (``config``) when another source writes the same datasets."""
+    _refuse_overlap(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_update``; a smart meter harvest source is refused
+    (``config``) when another source writes the same datasets."""
+    _refuse_overlap(data_dict)
+    return next_action(context, data_dict)
