@@ -95,7 +95,7 @@ def test_the_harvest_command_prints_plain_progress_lines_without_a_terminal(
     assert "\r" not in result.stderr
     progress = [line for line in result.stderr.splitlines() if line.startswith("days ")]
     # the first day, then (within 10 s) only the last: the report's words
-    assert progress[0].startswith(f"days 1/3, about ") and progress[0].endswith(
+    assert progress[0].startswith("days 1/3, about ") and progress[0].endswith(
         f"s left; {DAYS[0]} published"
     )
     assert progress[-1] == f"days 3/3; {DAYS[2]} published"
