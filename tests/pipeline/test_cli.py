@@ -226,3 +226,85 @@ def test_a_run_refused_on_its_input_leaves_no_out_folder(tmp_path):
     assert done.returncode == 2 and "required column is missing" in done.stderr
     assert not out.exists()
     assert (tmp_path / "new").is_dir()  # (only the folder itself is removed)
+
+
+def _broken_copy(tmp_path: Path, table: str, line: int, text: str) -> Path:
+    """A copy of the basic topology whose ``table`` has ``text`` as line ``line``."""
+    topology = tmp_path / "topology"
+    shutil.copytree(DATA / "basic" / "topology", topology)
+    path = topology / f"{table}.csv"
+    lines = path.read_text().splitlines()
+    lines[line - 1] = text
+    path.write_text("\n".join(lines) + "\n")
+    return topology
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "text", "expected"),
+    [
+        (
+            "meter_feeders",
+            6,
+            "0100000000005,000100100101,0100000000099",
+            "meter_feeders.csv: malformed row: too many columns (line 6)",
+        ),
+        (
+            "meter_feeders",
+            4,
+            "0100000000003",
+            "meter_feeders.csv, column dataset_id: malformed row: missing columns (line 4)",
+        ),
+        (
+            "lv_feeders",
+            3,
+            '000100100102,100001,"Alpha, North,2,,"57.1, -4.2",SHEPD',
+            "lv_feeders.csv, column secondary_substation_name: malformed row: unquoted value "
+            "(line 3)",
+        ),
+    ],
+)
+@pytest.mark.parametrize("areas", [(), ("--licence-areas", "SHEPD")])
+def test_a_broken_topology_is_one_line_without_its_data(
+    tmp_path, table, line, text, expected, areas
+):
+    topology = _broken_copy(tmp_path, table, line, text)
+    args = aggregate_args(tmp_path / "out", *areas)
+    args[args.index("--topology") + 1] = str(topology)
+    done = cli(*args)
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if not line.lstrip().startswith("[")]
+    assert errors == [f"ssen-smartmeter: error: {topology / expected}"]
+    for value in ("0100000000005", "0100000000099", "0100000000003", "Alpha"):
+        assert value not in done.stderr
+
+
+def test_a_ragged_reads_row_is_one_line_without_its_data(tmp_path):
+    reads = tmp_path / "reads.csv"
+    lines = (DATA / "basic" / "reads.csv").read_text().splitlines()
+    lines[4] += ",77777"
+    reads.write_text("\n".join(lines) + "\n")
+    done = cli(*aggregate_args(tmp_path / "out", reads=str(reads)))
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if not line.lstrip().startswith("[")]
+    assert errors == [f"ssen-smartmeter: error: {reads}: malformed row: too many columns (line 5)"]
+    assert "77777" not in done.stderr and "0100000000004" not in done.stderr
+
+
+def test_licence_areas_keep_only_those_feeders(tmp_path):
+    done = cli(*aggregate_args(tmp_path / "shepd", "--licence-areas", "SHEPD"))
+    assert done.returncode == 0, done.stderr
+    assert "licence areas SHEPD: 3 feeders kept, 2 left out (6 meters)" in done.stderr
+    with (tmp_path / "shepd" / "lv_feeder" / "2024-02-12.csv").open(newline="") as handle:
+        feeders = {row["dataset_id"] for row in csv.DictReader(handle)}
+    assert feeders == {"000100100101", "000100100102", "000100100103"}
+    # both areas: the same bytes as no option at all
+    assert cli(*aggregate_args(tmp_path / "all")).returncode == 0
+    both = cli(*aggregate_args(tmp_path / "both", "--licence-areas", "SHEPD", "SEPD"))
+    assert both.returncode == 0 and "left out" not in both.stderr
+    for level in ("lv_feeder", "secondary_substation"):
+        assert (tmp_path / "all" / level / "2024-02-12.csv").read_bytes() == (
+            tmp_path / "both" / level / "2024-02-12.csv"
+        ).read_bytes()
+    refused = cli(*aggregate_args(tmp_path / "none", "--licence-areas", "XYZ"))
+    assert refused.returncode == 2
+    assert "column licence_area: none of the 5 LV feeders is in licence area XYZ" in refused.stderr

@@ -25,6 +25,7 @@ from ckanext.ssen_smartmeter.pipeline import (
     count_late_reads,
     sha256_file,
 )
+from ckanext.ssen_smartmeter.pipeline.topology import select_licence_areas
 
 LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}
@@ -48,6 +49,12 @@ class DayOutput:
     quality: dict[str, Any]
     #: level -> format -> {"path", "sha256", "size"}
     files: dict[str, dict[str, dict[str, Any]]]
+    #: the licence areas' share of the topology: {"areas", "feeders",
+    #: "feeders_excluded", "meters_excluded"}
+    licence_areas: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the topology files aggregated when feeders of other areas were left out
+    #: (filtered copies in the work area), else empty
+    area_topology: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +96,8 @@ def cli_arguments(config: SourceConfig, published_at: dt.datetime) -> list[str]:
         config.dno_alias,
         "--published-at",
         published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "--licence-areas",
+        *config.licence_areas,
     ]
 
 
@@ -114,9 +123,13 @@ def run(
         downloading), so the pipeline does not read them again for it
     :raises InputError: the day's input is unusable
     """
+    # only the feeders of the source's licence areas (a copy in the work area
+    # when the topology holds others)
+    areas_dir = out_dir.parent / "topology-areas"
+    selection = select_licence_areas(topology_dir, config.licence_areas, areas_dir)
     report = aggregate_day(
         reads=list(reads),
-        topology_dir=topology_dir,
+        topology_dir=selection.directory,
         day=day,
         out_dir=out_dir,
         config=pipeline_config(config, published_at, resources),
@@ -141,4 +154,12 @@ def run(
                 "sha256": digests[(level, fmt)].result(),
                 "size": path.stat().st_size,
             }
-    return DayOutput(quality=report.to_dict(), files=files)
+    area_topology = (
+        {
+            str(selection.directory / f"{name}.parquet"): name
+            for name in ("lv_feeders", "meter_feeders")
+        }
+        if selection.feeders_excluded
+        else {}
+    )
+    return DayOutput(report.to_dict(), files, selection.to_dict(), area_topology)

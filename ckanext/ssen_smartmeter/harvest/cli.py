@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from typing import Any
 
 import click
@@ -14,16 +15,21 @@ from ckanext.ssen_smartmeter.pipeline.engine import ProgressLines
 
 __all__ = ["ssen_smartmeter"]
 
+#: (title, report key, numeric); the progress lines use the same status words
 _COLUMNS = (
-    ("day", "day", 10),
-    ("status", "status", 9),
-    ("rows read", "rows_read", 11),
-    ("accepted", "rows_accepted", 11),
-    ("rejected", "rows_rejected", 9),
-    ("P1 cells", "cells_suppressed_p1", 8),
-    ("P2 cells", "cells_suppressed_p2", 8),
-    ("files", "files_published", 5),
+    ("day", "day", False),
+    ("status", "status", False),
+    ("rows read", "rows_read", True),
+    ("accepted", "rows_accepted", True),
+    ("rejected", "rows_rejected", True),
+    ("P1 cells", "cells_suppressed_p1", True),
+    ("P2 cells", "cells_suppressed_p2", True),
+    ("files", "files_published", True),
 )
+#: shown where a count does not apply (a day not aggregated in this job)
+NOT_APPLICABLE = "\u2013"
+#: seconds between two progress lines when stderr is not a terminal
+PLAIN_PROGRESS_EVERY = 10.0
 
 
 def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -35,64 +41,123 @@ def _date(_ctx: click.Context, param: click.Parameter, value: str | None) -> dt.
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param=param) from None
 
 
-def _cell(row: dict[str, Any], key: str) -> str:
+def _cell(row: dict[str, Any], key: str, numeric: bool) -> str:
     value = row.get(key)
+    if numeric and not row.get("aggregated", True):
+        return NOT_APPLICABLE
     if isinstance(value, list):
-        return str(len(value))
+        value = len(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return "" if value is None else str(value)
 
 
+def _without_day(message: str, day: str) -> str:
+    """An object error without its leading ``DAY: `` (the line names the day once)."""
+    prefix = f"{day}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
 def format_report(report: dict[str, Any]) -> str:
-    """The summary table of a job report (one line a day, then totals and errors)."""
-    header = "  ".join(title.ljust(width) for title, _, width in _COLUMNS)
-    lines = [header, "-" * len(header)]
-    for row in report["days"]:
-        lines.append("  ".join(_cell(row, key).ljust(width) for _, key, width in _COLUMNS))
+    """The summary table of a job report (one line a day, then totals and details).
+
+    Columns are as wide as their widest cell; numbers are right-aligned with
+    thousands separators; a count that does not apply to a day (not
+    aggregated in this job: ``unchanged``, ``late``, most errors) shows
+    ``\u2013``.
+    """
     totals = dict(
         report["totals"],
         day="total",
-        status=",".join(f"{k}:{v}" for k, v in sorted(report["statuses"].items())),
+        status=f"{len(report['days']):,} day(s)",
+        aggregated=True,
     )
-    lines.append("-" * len(header))
-    lines.append("  ".join(_cell(totals, key).ljust(width) for _, key, width in _COLUMNS))
+    rows = [[_cell(row, key, numeric) for _, key, numeric in _COLUMNS] for row in report["days"]]
+    total = [_cell(totals, key, numeric) for _, key, numeric in _COLUMNS]
+    widths = [
+        max(len(title), *(len(r[i]) for r in [*rows, total]))
+        for i, (title, _, _) in enumerate(_COLUMNS)
+    ]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.rjust(width) if numeric else cell.ljust(width)
+            for cell, width, (_, _, numeric) in zip(cells, widths, _COLUMNS, strict=True)
+        ).rstrip()
+
+    header = line([title for title, _, _ in _COLUMNS])
+    rule = "-" * len(header)
+    lines = [header, rule, *(line(r) for r in rows), rule, line(total)]
+    lines.append(", ".join(f"{k} {v:,}" for k, v in sorted(report["statuses"].items())))
     for row in report["days"]:
+        day = row["day"]
         rejected = {k: v for k, v in row.get("rejected", {}).items() if v}
         if rejected:
             lines.append(
-                f"{row['day']} rejected: "
-                + ", ".join(f"{k} {v}" for k, v in sorted(rejected.items()))
+                f"{day} rejected: " + ", ".join(f"{k} {v:,}" for k, v in sorted(rejected.items()))
             )
         if row.get("late"):
             late = row["late"]
             lines.append(
-                f"{row['day']} late reads (not applied): {late.get('late_rows', 0)} "
+                f"{day} late reads (not applied): {late.get('late_rows', 0):,} "
                 f"row(s) in {', '.join(late.get('late_files') or []) or 'no new file'}; "
-                f"apply with: ckan ssen-smartmeter restate SOURCE --date {row['day']}"
+                f"apply with: ckan ssen-smartmeter restate SOURCE --date {day}"
             )
         for error in row.get("errors", []):
-            lines.append(f"{row['day']} error: {error}")
+            lines.append(f"{day} error: {_without_day(error, day)}")
     return "\n".join(lines)
 
 
+class PlainProgress:
+    """Progress of a job's days as plain lines (stderr is not a terminal):
+    one at most every ``every`` seconds, and one for the last day."""
+
+    def __init__(self, total: int, every: float = PLAIN_PROGRESS_EVERY) -> None:
+        self.total = total
+        self.every = every
+        self.done = 0
+        self.start = time.monotonic()
+        self.last = -every
+
+    def update(self, day: str, status: str) -> None:
+        self.done += 1
+        now = time.monotonic() - self.start
+        if now - self.last < self.every and self.done < self.total:
+            return
+        self.last = now
+        left = ""
+        if 0 < self.done < self.total:
+            left = f", about {(self.total - self.done) * now / self.done:.0f}s left"
+        click.echo(f"days {self.done:,}/{self.total:,}{left}; {day} {status}", err=True)
+
+
 def _run(source: str, asked: DayRange | None) -> None:
+    from ckanext.ssen_smartmeter.harvest.report import day_status
     from ckanext.ssen_smartmeter.harvest.sync_run import RunError, harvester, run_job
 
     bar: Any = None
+    plain: PlainProgress | None = None
     plugin = harvester()
     # the pipeline's progress inside a day: a line on stderr at most every 2 seconds
     plugin.progress = ProgressLines(lambda line: click.echo(line, err=True), every=2.0, indent="  ")
 
     def on_start(ids: list[str]) -> None:
-        nonlocal bar
+        nonlocal bar, plain
         click.echo(f"{len(ids)} day(s) to process")
+        if not sys.stderr.isatty():
+            plain = PlainProgress(len(ids))
+            return
         bar = click.progressbar(
             length=len(ids), label="days", show_eta=True, show_pos=True, file=sys.stderr
         )
         bar.__enter__()
 
     def on_object(obj: Any) -> None:
+        status = day_status(obj)
+        if plain is not None:
+            plain.update(obj.guid, status)
         if bar is not None:
-            bar.label = f"{obj.guid} {obj.report_status or obj.state}"
+            bar.label = f"{obj.guid} {status}"
             bar.update(1)
 
     try:

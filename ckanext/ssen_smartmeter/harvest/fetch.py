@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -123,12 +124,36 @@ def fetch(
         raise FetchError(
             f"{day}: input unusable: {with_source_names(str(exc), names, str(work))}"
         ) from None
+    refused = no_accepted_reads(day, output.quality)
+    if refused is not None:
+        raise FetchError(refused)
+    # a filtered topology is named after the source's file it came from
+    source_topology = {Path(f.path).name.split(".")[0]: f.name for f in topology_files}
+    areas = "/".join(output.licence_areas.get("areas", []))
+    for path, table in output.area_topology.items():
+        names[path] = f"{source_topology.get(table, table)} ({areas} feeders)"
     quality = public_report(output.quality, names)
+    quality["licence_areas"] = output.licence_areas
     state.set_extra(obj, state.QUALITY, quality)
     state.set_extra(obj, state.INPUTS, _digest(quality, "reads"))
     state.set_extra(obj, state.TOPOLOGY, _digest(quality, "topology"))
     state.set_extra(obj, state.OUTPUTS, output.files)
     return True
+
+
+def no_accepted_reads(day: dt.date, quality: dict[str, Any]) -> str | None:
+    """Why ``day`` must not be published: no row was accepted (None if some were).
+
+    An empty day would replace nothing with nothing: e.g. a feed whose every
+    timestamp is malformed. The object fails; published data stays as it was.
+    """
+    if quality.get("rows_accepted"):
+        return None
+    rejected = {k: v for k, v in (quality.get("rejected") or {}).items() if v}
+    reasons = ", ".join(f"{k}: {v:,}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1]))
+    return f"no accepted reads for {day}: {sum(rejected.values()):,} rows rejected" + (
+        f" ({reasons})" if reasons else ""
+    )
 
 
 def _digest(quality: dict[str, Any], kind: str) -> dict[str, str]:

@@ -24,19 +24,36 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 from sqlalchemy import event
 
 from ckanext.ssen_smartmeter.harvest import fetch, gather, import_day, state, workarea
 from ckanext.ssen_smartmeter.harvest import source_config as source_config_module
 from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
+from ckanext.ssen_smartmeter.harvest.logic.auth import can_edit_source, user_context
 from ckanext.ssen_smartmeter.harvest.publish import PublishError
 from ckanext.ssen_smartmeter.harvest.scrub import public_message, scrub
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig, SourceConfigError
+from ckanext.ssen_smartmeter.harvest.source_privacy import hide_config
 
 log = logging.getLogger(__name__)
 
 HARVESTER_NAME = "ssen_smartmeter"
+#: the dataset type of ckanext-harvest's sources
+SOURCE_DATASET_TYPE = "harvest"
+
+
+def _source_type(source_id: str) -> str | None:
+    return model.Session.query(HarvestSource.type).filter(HarvestSource.id == source_id).scalar()
+
+
+def _request_user() -> str:
+    """The signed-in user of the current request ("" when anonymous or outside one)."""
+    try:
+        user = tk.current_user
+        return "" if user.is_anonymous else str(user.name)
+    except (RuntimeError, AttributeError):
+        return ""
 
 
 def source_roots() -> list[Path]:
@@ -95,6 +112,7 @@ def _claim_gather(job: HarvestJob) -> str | None:
 class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
+    p.implements(p.IPackageController, inherit=True)
 
     #: set by the ``ckan ssen-smartmeter`` commands for a synchronous run
     progress: Callable[..., Any] | None = None
@@ -110,6 +128,26 @@ class SmartMeterHarvester(HarvesterBase, p.SingletonPlugin):
         ours = str(Path(__file__).parent / "templates")
         paths = [path for path in config.get("computed_template_paths", []) if path != ours]
         config["computed_template_paths"] = [ours, *paths]
+
+    # IPackageController: a harvest source's config (folders on this machine,
+    # URLs) only for those who may update the source
+    def after_dataset_show(self, context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+        if data_dict.get("type") == SOURCE_DATASET_TYPE and not can_edit_source(
+            context, data_dict["id"]
+        ):
+            hide_config(data_dict, _source_type(data_dict["id"]))
+        return data_dict
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        context = None
+        for result in search_results.get("results") or []:
+            if result.get("type") == SOURCE_DATASET_TYPE:
+                context = context or user_context(user=_request_user())
+                if not can_edit_source(context, result["id"]):
+                    hide_config(result, _source_type(result["id"]))
+        return search_results
 
     # IHarvester
     def info(self) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from typing import Any
 
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.ssen_smartmeter.harvest import publish, restatement, state, workarea
+from ckanext.ssen_smartmeter.harvest import overlap, publish, restatement, state, workarea
 from ckanext.ssen_smartmeter.harvest.aggregate import LEVELS
 from ckanext.ssen_smartmeter.harvest.checksums import same_inputs
-from ckanext.ssen_smartmeter.harvest.datasets import file_name
+from ckanext.ssen_smartmeter.harvest.datasets import dataset_name, file_name
 from ckanext.ssen_smartmeter.harvest.day_plan import Kind
 from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 
@@ -40,6 +40,14 @@ def import_day(
         workarea.remove(state.get_extra(obj, state.WORK_DIR))
         return "unchanged"
 
+    for level in LEVELS:
+        name = dataset_name(config, level, day)
+        other = overlap.other_publisher(obj.harvest_source_id, day, name)
+        if other is not None:
+            raise publish.PublishError(
+                f"{day}: dataset {name} is published by harvest source {other!r}; "
+                "not overwritten (two sources must not write the same datasets)"
+            )
     quality: dict[str, Any] = state.get_extra(obj, state.QUALITY) or {}
     outputs: dict[str, dict[str, Any]] = state.get_extra(obj, state.OUTPUTS) or {}
     published_at = dt.datetime.fromisoformat(state.get_extra(obj, state.PUBLISHED_AT))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.model as model
-from ckanext.harvest.model import HarvestJob, HarvestObjectError
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
 from ckanext.ssen_smartmeter.harvest import state
 from ckanext.ssen_smartmeter.harvest.quality import day_counts
@@ -22,6 +22,13 @@ TOTAL_KEYS = (
     "cells_suppressed_p1",
     "cells_suppressed_p2",
 )
+
+
+def day_status(obj: HarvestObject) -> str:
+    """What happened to a day object, in the report's words (``published``,
+    ``unchanged``, ``late``, ``restated``, ``error``; else its state, lowered)."""
+    outcome = state.get_extra(obj, state.OUTCOME) or {}
+    return outcome.get("status") or ("error" if obj.state == "ERROR" else obj.state.lower())
 
 
 def _total(values: list[int | None]) -> int | None:
@@ -46,7 +53,8 @@ def job_report(job: HarvestJob, exact: bool = True) -> dict[str, Any]:
             .filter(HarvestObjectError.harvest_object_id == obj.id)
             .order_by(HarvestObjectError.created)
         ]
-        status = outcome.get("status") or ("error" if obj.state == "ERROR" else obj.state.lower())
+        status = day_status(obj)
+        quality = state.get_extra(obj, state.QUALITY)
         row: dict[str, Any] = {
             "day": order.get("day", obj.guid),
             "kind": order.get("kind"),
@@ -57,8 +65,10 @@ def job_report(job: HarvestJob, exact: bool = True) -> dict[str, Any]:
             if status in ("published", "restated")
             else [],
             "errors": errors,
+            # whether the day was aggregated in this job (else its counts do not apply)
+            "aggregated": bool(quality) and status not in ("unchanged", "late"),
         }
-        row.update(day_counts(state.get_extra(obj, state.QUALITY), exact=exact))
+        row.update(day_counts(quality, exact=exact))
         if status == "late":
             row["late"] = {k: v for k, v in outcome.items() if k != "status"}
         if status == "restated":

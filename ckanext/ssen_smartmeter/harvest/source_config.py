@@ -24,7 +24,11 @@ Keys (JSON object):
 ``lag_days`` (default 2)
     A day is published once it is this many days old (rule P3); at least 1.
 ``late_window_days`` (default 31)
-    How many days back a regular run looks for late reads of published days.
+    How many days back a regular run looks for late reads of published days,
+    counted from the day the job runs (today, UTC): a published day is
+    checked again while ``day >= today - late_window_days``. E.g. 31 and a
+    run on 2024-03-20: published days from 2024-02-18 on are checked, earlier
+    ones never again by regular runs (``--date``/``--from`` ignore the window).
 ``threshold`` (default: the site's ``ckanext.ssen_smartmeter.privacy_threshold``)
     Minimum meters behind a published value (rule P1); never below 5 nor the
     site's threshold.
@@ -368,6 +372,23 @@ class _Validator:
         if any(c in value for c in "\r\n"):
             self.fail(key, "must be a single line")
         return value
+
+
+def shared_months(a: SourceConfig, b: SourceConfig) -> tuple[str, str | None] | None:
+    """The months (first, last; None: open-ended) whose datasets both sources write.
+
+    Dataset names depend on the licence areas (one area adds its suffix),
+    the level and the month only: two sources with the same set of areas
+    write the same datasets in every month both cover. None if they share none.
+    """
+    if set(a.licence_areas) != set(b.licence_areas):
+        return None
+    first = max(a.first_date, b.first_date).replace(day=1)
+    ends = [d for d in (a.last_date, b.last_date) if d is not None]
+    last = min(ends) if ends else None
+    if last is not None and first > last:
+        return None
+    return f"{first:%Y-%m}", None if last is None else f"{last:%Y-%m}"
 
 
 def _ordered(errors: Mapping[str, str]) -> list[str]:

@@ -2,19 +2,26 @@
 
 Exit codes: 0 the day was produced (rejected rows are normal and reported);
 2 unusable input or arguments (one line: file, column, reason); 1 anything else.
+No error line quotes a value from the input files.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
 
 from .aggregate import PreviousPublication, aggregate_day
 from .config import REASONS, AggregateConfig, InputError
 from .engine import ProgressLines
 from .generate import generate_day
+from .topology import select_licence_areas
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -51,6 +58,14 @@ def parser() -> argparse.ArgumentParser:
         "--reads", nargs="+", required=True, help="files or globs (Parquet/CSV/CSV.gz)"
     )
     agg.add_argument("--topology", required=True)
+    agg.add_argument(
+        "--licence-areas",
+        nargs="+",
+        metavar="AREA",
+        default=None,
+        help="publish only the LV feeders whose licence_area is one of these "
+        "(e.g. SHEPD); reads of other meters count as unmapped_meter",
+    )
     agg.add_argument("--date", type=_date, required=True)
     agg.add_argument("--out", required=True)
     agg.add_argument("--timezone", default="UTC", help="zone of naive timestamps (default UTC)")
@@ -100,9 +115,24 @@ def _aggregate(args: argparse.Namespace) -> int:
     )
     previous = PreviousPublication.from_dir(args.previous, args.date) if args.previous else None
     progress = ProgressLines(lambda line: print(line, file=sys.stderr, flush=True))
-    report = aggregate_day(
-        args.reads, args.topology, args.date, args.out, config, progress, previous=previous
-    )
+    with contextlib.ExitStack() as stack:
+        topology = Path(args.topology)
+        if args.licence_areas:
+            work = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="ssen-topology-", dir=args.temp_directory)
+            )
+            selection = select_licence_areas(topology, args.licence_areas, Path(work))
+            topology = selection.directory
+            if selection.feeders_excluded:
+                print(
+                    f"licence areas {', '.join(selection.areas)}: {selection.feeders:,} "
+                    f"feeders kept, {selection.feeders_excluded:,} left out "
+                    f"({selection.meters_excluded:,} meters)",
+                    file=sys.stderr,
+                )
+        report = aggregate_day(
+            args.reads, topology, args.date, args.out, config, progress, previous=previous
+        )
     rejected = ", ".join(f"{r} {report.rejected[r]:,}" for r in REASONS if report.rejected[r])
     elapsed = progress.last[1]
     print(
@@ -143,13 +173,23 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return _aggregate(args) if args.command == "aggregate" else _generate(args)
     except InputError as exc:
-        print(f"ssen-smartmeter: error: {exc}", file=sys.stderr)
+        # one line (an engine may append the offending input line below its message)
+        print(f"ssen-smartmeter: error: {_first_line(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
+    except duckdb.Error as exc:
+        # not expected: say what kind of failure, never the engine's text (it may quote data)
+        kind = str(exc).split(":", 1)[0] if ":" in str(exc) else type(exc).__name__
+        print(f"ssen-smartmeter: error: engine failure ({kind})", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

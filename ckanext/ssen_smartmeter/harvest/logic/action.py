@@ -6,12 +6,15 @@ from typing import Any
 
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 from ckanext.harvest.model import HarvestJob
 
+from ckanext.ssen_smartmeter.harvest import overlap
+from ckanext.ssen_smartmeter.harvest.logic.auth import can_edit_source, user_context
 from ckanext.ssen_smartmeter.harvest.report import job_report
+from ckanext.ssen_smartmeter.harvest.source_privacy import hide_config
 
-__all__ = ["ssen_smartmeter_job_report"]
+__all__ = ["harvest_source_list", "package_create", "package_update", "ssen_smartmeter_job_report"]
 
 
 @tk.side_effect_free
@@ -45,3 +48,86 @@ def ssen_smartmeter_job_report(context: Context, data_dict: DataDict) -> dict[st
     user = context.get("user")
     exact = bool(context.get("ignore_auth")) or authz.is_sysadmin(user)
     return job_report(job, exact=exact)
+
+
+def _can_see_source(context: Context, source_id: str) -> bool:
+    try:
+        tk.check_access("harvest_source_show", user_context(context), {"id": source_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(
+    next_action: Action, context: Context, data_dict: DataDict
+) -> list[dict[str, Any]]:
+    """ckanext-harvest's list of harvest sources, as the caller may see them.
+
+    Every source the caller may see (``harvest_source_show``): public
+    sources, and private ones of the caller's organisations. The ``config``
+    of a source (folders on this machine, URLs) is given only to those who
+    may update the source (its organisation's editors and admins,
+    sysadmins), ``null`` for anyone else (as is the ``url`` of a smart meter
+    source: its reads location).
+
+    :param organization_id: only the sources of this organisation
+    :type organization_id: string
+    :param only_active: only active sources (default false)
+    :type only_active: bool
+    :param return_last_job_status: add each source's last job (default false)
+    :type return_last_job_status: bool
+    :rtype: list of dictionaries
+    """
+    tk.check_access("harvest_source_list", context, data_dict)
+    if context.get("ignore_auth"):
+        return next_action(context, data_dict)
+    # ckanext-harvest gives a signed-in user who is no sysadmin only the
+    # sources of their "publisher" groups (none: CKAN has organisations), and
+    # anyone else every source: take every source, keep what the caller may see
+    sources = next_action({**context, "user": ""}, data_dict)
+    visible = []
+    for source in sources:
+        if not _can_see_source(context, source["id"]):
+            continue
+        if not can_edit_source(context, source["id"]):
+            source = dict(source)
+            hide_config(source, source.get("type"))
+        visible.append(source)
+    return visible
+
+
+def _refuse_overlap(data_dict: DataDict) -> None:
+    """A smart meter source whose datasets another source writes is invalid."""
+    from ckanext.ssen_smartmeter.harvest.harvester import load_config
+    from ckanext.ssen_smartmeter.harvest.source_config import SourceConfigError
+
+    if data_dict.get("type") != "harvest" or data_dict.get("source_type") != overlap.HARVESTER_NAME:
+        return
+    if not data_dict.get("config"):
+        return
+    try:
+        config = load_config(data_dict["config"])
+    except SourceConfigError:
+        return  # the schema's validator reports it, key by key
+    itself = {str(data_dict[k]) for k in ("id", "name") if data_dict.get(k)}
+    reason = overlap.conflict(config, itself)
+    if reason is not None:
+        raise tk.ValidationError({"config": [reason]})
+
+
+@tk.chained_action
+def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_create``; a smart meter harvest source is refused
+    (``config``) when another source writes the same datasets."""
+    _refuse_overlap(data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_update``; a smart meter harvest source is refused
+    (``config``) when another source writes the same datasets."""
+    _refuse_overlap(data_dict)
+    return next_action(context, data_dict)
