@@ -7,11 +7,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.ssen_smartmeter import profile_view
+from ckanext.ssen_smartmeter import freshness, profile_view
 
 __all__ = [
     "format_resource_items",
     "humanize_entity_type",
+    "ssen_smartmeter_coverage",
     "ssen_smartmeter_label",
     "ssen_smartmeter_load_profile",
     "ssen_smartmeter_privacy_threshold",
@@ -58,6 +59,31 @@ def ssen_smartmeter_label(field_name: str, value: Any, resource: bool = False) -
     if not field or not field.get("choices") or value in (None, ""):
         return "" if value is None else str(value)
     return tk.h.scheming_choices_label(field["choices"], value)
+
+
+def ssen_smartmeter_coverage(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """Which days of the dataset's month are published and which are missing,
+    as short ranges (``27–30 Nov``); ``None`` without a ``period``.
+
+    ``missing`` are the computed ``missing_days`` (days not due yet are not
+    missing); ``complete`` is the computed ``is_complete``.
+    """
+    bounds = freshness.period_bounds(pkg.get("period"))
+    if bounds is None:
+        return None
+    resources = pkg.get("resources") or []
+    published = freshness.covered_days(resources, *bounds)
+    missing = [d for d in (freshness.parse_date(v) for v in pkg.get("missing_days") or []) if d]
+    return {
+        "first": bounds[0],
+        "last": bounds[1],
+        "days": (bounds[1] - bounds[0]).days + 1,
+        "published": freshness.format_day_ranges(published),
+        "published_count": len(published),
+        "missing": freshness.format_day_ranges(missing),
+        "missing_count": len(missing),
+        "complete": bool(pkg.get("is_complete")),
+    }
 
 
 def ssen_smartmeter_privacy_threshold(pkg: dict[str, Any]) -> int:

@@ -149,19 +149,76 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert table[9].get_text(" ", strip=True) == "2024-02-12 05:00 suppressed"
 
 
-def test_a_month_whose_last_day_is_published_shows_complete(app, published, sysadmin):
+def _month(org: dict[str, Any], days: list[int], **overrides: Any) -> dict[str, Any]:
+    """A dataset of 2024-02 with one CSV file for each of ``days``."""
+    resources = [
+        data.resource(
+            f"2024-02-{d:02d} (CSV)",
+            period_start=f"2024-02-{d:02d}",
+            period_end=f"2024-02-{d:02d}",
+            last_modified="2024-03-02T05:00:00",
+        )
+        for d in days
+    ]
+    overrides.setdefault("temporal_coverage_start", f"2024-02-{days[0]:02d}")
+    overrides.setdefault("temporal_coverage_end", f"2024-02-{days[-1]:02d}")
+    return data.dataset(org["id"], resources=resources, **overrides)
+
+
+def _soup(app: Any, url: str, **params: str) -> BeautifulSoup:
+    return BeautifulSoup(app.get(url, query_string=params).body, "html.parser")
+
+
+def _badges(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    return [
+        (b.get("data-freshness") or b.get("data-coverage"), b.get_text(" ", strip=True))
+        for b in soup.select(".ssen-freshness")
+    ]
+
+
+def test_a_month_with_every_day_published_shows_complete(app, sysadmin, org):
     helpers.call_action(
-        "package_patch",
-        {"user": sysadmin["name"]},
-        id=published["id"],
-        temporal_coverage_end="2024-02-29",
+        "package_create", {"user": sysadmin["name"]}, **_month(org, list(range(1, 30)))
     )
     with freeze_time(dt.datetime(2025, 6, 1)):  # long after: never overdue
-        soup = BeautifulSoup(app.get(f"/smart-meter/{published['name']}").body, "html.parser")
-    badge = soup.select_one(".ssen-freshness")
-    assert (badge["data-freshness"], badge.get_text(strip=True)) == ("complete", "Complete")
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup) == [("complete", "Complete")]
     detail = soup.select_one(".ssen-freshness-detail").get_text(" ", strip=True)
     assert "no further update is due" in detail and "Next update due" not in detail
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=days_published]").get_text(" ", strip=True) == (
+        "1–29 Feb (29 of 29 days of February 2024)"
+    )
+    assert coverage.select_one("[data-field=missing_days]") is None
+
+
+def test_a_month_that_starts_late_is_partial_not_complete(app, sysadmin, org):
+    """Only the last four days published: the month's last day is there, yet
+    the page must not say Complete nor that every day is published."""
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **_month(org, [26, 27, 28, 29])
+    )
+    with freeze_time(dt.datetime(2025, 6, 1)):
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup) == [("overdue", "Overdue"), ("partial", "Partial: 26–29 Feb published")]
+    detail = soup.select_one(".ssen-freshness-detail").get_text(" ", strip=True)
+    assert "Missing days: 1–25 Feb." in detail
+    assert "Every day of the period is published" not in detail
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=days_published]").get_text(" ", strip=True) == (
+        "26–29 Feb (4 of 29 days of February 2024)"
+    )
+    assert coverage.select_one("[data-field=missing_days]").text.strip() == "1–25 Feb"
+
+
+def test_a_month_with_days_missing_in_the_middle_lists_them(app, sysadmin, org):
+    days = [d for d in range(1, 30) if d not in (3, 4, 5, 9)]
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, **_month(org, days))
+    with freeze_time(dt.datetime(2025, 6, 1)):
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup)[-1] == ("partial", "Partial: 1–2 Feb, 6–8 Feb, 10–29 Feb published")
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=missing_days]").text.strip() == "3–5 Feb, 9 Feb"
 
 
 def test_freshness_badge_turns_overdue(app, published):
