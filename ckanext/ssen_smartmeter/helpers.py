@@ -17,6 +17,7 @@ __all__ = [
     "ssen_smartmeter_load_profile",
     "ssen_smartmeter_privacy_threshold",
     "ssen_smartmeter_quality",
+    "ssen_smartmeter_units_in_file_label",
 ]
 
 SCHEMA_TYPE = "smart-meter"
@@ -91,11 +92,19 @@ def ssen_smartmeter_privacy_threshold(pkg: dict[str, Any]) -> int:
     return profile_view.privacy_threshold(pkg)
 
 
-def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
-    """One quality summary per resource that carries a ``quality_report``,
-    newest period first."""
-    rows = []
+def ssen_smartmeter_quality(
+    pkg: dict[str, Any], resource_id: str | None = None
+) -> list[dict[str, Any]]:
+    """One quality summary per day (``period_start``) whose files carry a
+    ``quality_report``, newest day first: a day's CSV and Parquet files hold
+    the same data and report, so they share a row (``resources``, CSV first).
+
+    :param resource_id: only the day of this resource, with this file only
+    """
+    days: dict[str, dict[str, Any]] = {}
     for res in pkg.get("resources") or []:
+        if resource_id is not None and res.get("id") != resource_id:
+            continue
         report = res.get("quality_report")
         if isinstance(report, str):
             try:
@@ -104,29 +113,47 @@ def ssen_smartmeter_quality(pkg: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
         if not isinstance(report, dict):
             continue
+        key = res.get("period_start") or res.get("id") or ""
+        if key in days:
+            days[key]["resources"].append(res)
+            continue
         rejected = report.get("rejected") or {}
         read = _int(report.get("rows_read"))
         accepted = _int(report.get("rows_accepted"))
-        rows.append(
-            {
-                "resource": res,
-                "period": res.get("period_start") or "",
-                "rows_read": read,
-                "rows_accepted": accepted,
-                "rows_rejected": sum(_int(v) for v in rejected.values()),
-                "rejected": sorted(
-                    ((k, v) for k, v in rejected.items() if _int(v)),
-                    key=lambda kv: (-_int(kv[1]), kv[0]),
-                ),
-                "accepted_pct": round(100 * accepted / read, 2) if read else None,
-                "meters": report.get("meters"),
-                "units_published": res.get("units_published"),
-                "cells_suppressed_p1": res.get("cells_suppressed_p1"),
-                "cells_suppressed_p2": res.get("cells_suppressed_p2"),
-            }
+        days[key] = {
+            "resources": [res],
+            "period": res.get("period_start") or "",
+            "rows_read": read,
+            "rows_accepted": accepted,
+            "rows_rejected": sum(_int(v) for v in rejected.values()),
+            "rejected": sorted(
+                ((k, v) for k, v in rejected.items() if _int(v)),
+                key=lambda kv: (-_int(kv[1]), kv[0]),
+            ),
+            "accepted_pct": round(100 * accepted / read, 2) if read else None,
+            "meters": report.get("meters"),
+            "units_in_file": res.get("units_published"),
+            "cells_suppressed_p1": res.get("cells_suppressed_p1"),
+            "cells_suppressed_p2": res.get("cells_suppressed_p2"),
+        }
+    rows = sorted(days.values(), key=lambda r: r["period"], reverse=True)
+    for row in rows:
+        row["resources"].sort(
+            key=lambda r: ((r.get("format") or "").lower() != "csv", r.get("id") or "")
         )
-    rows.sort(key=lambda r: (r["period"], r["resource"].get("format") or ""), reverse=True)
     return rows
+
+
+def ssen_smartmeter_units_in_file_label(pkg: dict[str, Any]) -> str:
+    """What the quality table's unit count counts: every feeder (substation)
+    with a row in the file, including those whose every half-hour is
+    suppressed. The pipeline's ``feeders_published`` is that count."""
+    level = pkg.get("aggregation_level")
+    if level == "lv_feeder":
+        return tk._("Feeders in file")
+    if level == "secondary_substation":
+        return tk._("Substations in file")
+    return tk._("Feeders or substations in file")
 
 
 def ssen_smartmeter_load_profile(pkg: dict[str, Any]) -> dict[str, Any] | None:

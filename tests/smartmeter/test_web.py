@@ -132,11 +132,25 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert "Up to date" in badge.text
     assert soup.select_one(".ssen-freshness-detail time")["datetime"] == "2024-03-02T06:00:00"
 
-    rows = soup.select(".ssen-quality-table tbody tr")
-    assert len(rows) == 2
-    parquet_row = next(r for r in rows if "Parquet" in r.text)
-    cells = [c.get_text(" ", strip=True) for c in parquet_row.select("td")]
-    assert cells == ["2,000", "1,990 (99.5%)", "10: duplicate 6 , bad_mpan 4", "21", "2", "3 / 1"]
+    # one row per day: the day's CSV and Parquet files share it (CSV first)
+    (row,) = soup.select(".ssen-quality-table tbody tr")
+    assert row["data-day"] == "2024-02-12"
+    assert row["data-resource-ids"].split() == [r["id"] for r in published["resources"]]
+    assert [a.text for a in row.select("th a")] == ["CSV", "Parquet"]
+    cells = [c.get_text(" ", strip=True) for c in row.select("td")]
+    assert cells == ["1,000", "990 (99.0%)", "10: duplicate 6 , bad_mpan 4", "21", "2", "3", "1"]
+    heads = [th.get_text(" ", strip=True) for th in soup.select(".ssen-quality-table thead th")]
+    assert heads[5:] == [
+        "Feeders in file",
+        "Half-hour values suppressed (fewer than 5 meters)",
+        "Half-hour values suppressed (to prevent subtraction)",
+    ]
+    caption = soup.select_one(".ssen-quality-table caption").get_text(" ", strip=True)
+    assert "Feeders in file counts every one with a row in the file, including those whose " in (
+        caption
+    )
+    assert "fewer than 5 meters contributed, or to prevent subtraction" in caption
+    assert "cells_suppressed" not in body and "_p2" not in body
 
     svg = soup.select_one("#load-profile svg[role=img]")
     assert svg is not None
@@ -353,8 +367,10 @@ def test_resource_page_shows_its_quality_summary(app, published):
     body = app.get(f"/smart-meter/{published['name']}/resource/{res['id']}").body
     soup = BeautifulSoup(body, "html.parser")
     rows = soup.select(".ssen-quality-table tbody tr")
-    assert [r["data-resource-id"] for r in rows] == [res["id"]]
+    assert [r["data-resource-ids"] for r in rows] == [res["id"]]  # this file only
     assert rows[0].select("td")[0].text.strip() == "2,000"
+    assert rows[0].select("td")[4].text.strip() == "2"
+    assert soup.select(".ssen-quality-table thead th")[5].text.strip() == "Feeders in file"
     # "Show more" adds what the schema's rows do not show, never a field again
     # nor a report as Python text
     more = [r.select_one("th").get_text(strip=True) for r in soup.select("tr.toggle-more")]
@@ -457,6 +473,7 @@ def test_substation_dataset_page_speaks_of_substations(
     assert soup.select_one("[data-field=aggregation_level]").text.strip() == (
         "Secondary substation"
     )
+    assert soup.select(".ssen-quality-table thead th")[5].text.strip() == "Substations in file"
 
 
 def test_the_harvest_page_has_no_smart_meter_facets(app, sysadmin, org):
