@@ -251,10 +251,55 @@ def test_feeder_and_measure_are_chosen_by_query_string(app, published):
     soup = BeautifulSoup(body, "html.parser")
     svg = soup.select_one("#load-profile svg")
     title = svg.select_one("title").text
-    assert "Reactive import of feeder 000100200302 (Harbour Road substation)" in title
+    assert "Reactive import of feeder 000100200302 (Unnamed feeder, Harbour Road substation)" in (
+        title
+    )
+    # the picker labels feeders as feeders, not as "Harbour Road substation"
+    assert [o.text for o in soup.select("#ssen-units option")] == [
+        "Main Street",
+        "Unnamed feeder, Harbour Road substation",
+    ]
     assert svg.select_one("desc").text.startswith("48 of 48 half-hours published")
     assert soup.select_one("#ssen-unit")["value"] == "000100200302"
     assert soup.select_one("#ssen-measure option[selected]")["value"] == "reactive"
+
+
+def test_a_fully_suppressed_feeder_says_so_instead_of_an_empty_chart(
+    app, sysadmin, org, create_with_upload, tmp_path
+):
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
+    rows = data.feeder_rows()
+    for row in rows:
+        if row["dataset_id"] == "000100200302":  # every half-hour below the threshold
+            for key in row:
+                if key.startswith(("aggregated_", "primary_", "total_")):
+                    row[key] = None
+    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"), rows)
+    res = data.resource("2024-02-12 (Parquet)", format="Parquet")
+    res.pop("url")
+    with open(path, "rb") as handle:
+        create_with_upload(
+            handle.read(),
+            "day.parquet",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
+            **res,
+        )
+    soup = _soup(app, f"/smart-meter/{pkg['name']}", unit="000100200302")
+    section = soup.select_one("#load-profile")
+    assert section.select_one("svg") is None and section.select_one("details") is None
+    assert section.select_one(".ssen-load-profile-suppressed").get_text(" ", strip=True) == (
+        "Active import of feeder 000100200302 (Unnamed feeder, Harbour Road substation), "
+        "2024-02-12 (half-hourly, Wh). Every half-hour of this feeder is suppressed (fewer "
+        "than 5 meters, or to prevent subtraction): there is no value to draw."
+    )
+    # the picker stays, to choose another feeder; that one is drawn
+    assert section.select_one("#ssen-unit")["value"] == "000100200302"
+    other = _soup(app, f"/smart-meter/{pkg['name']}", unit="000100200301")
+    assert other.select_one("#load-profile svg") is not None
+    assert other.select_one(".ssen-load-profile-suppressed") is None
 
 
 def test_unknown_feeder_gives_a_message_not_an_error(app, published):
