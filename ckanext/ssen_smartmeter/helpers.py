@@ -6,13 +6,17 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from jinja2 import Undefined
 
 from ckanext.ssen_smartmeter import freshness, profile_view
 
 __all__ = [
     "format_resource_items",
     "humanize_entity_type",
+    "ssen_smartmeter_count",
     "ssen_smartmeter_coverage",
+    "ssen_smartmeter_has_value",
+    "ssen_smartmeter_json",
     "ssen_smartmeter_label",
     "ssen_smartmeter_load_profile",
     "ssen_smartmeter_privacy_threshold",
@@ -50,6 +54,39 @@ def humanize_entity_type(
     if entity_type == "package" and object_type == SCHEMA_TYPE:
         object_type = "smart_meter_dataset"
     return next_helper(entity_type, object_type, purpose)
+
+
+def ssen_smartmeter_has_value(value: Any) -> bool:
+    """Whether a field has something to show: not missing, ``None``, blank
+    text or an empty list or object (``0`` and ``False`` are values)."""
+    if value is None or isinstance(value, Undefined):
+        return False
+    if isinstance(value, str):
+        return bool(value.strip()) and value.strip() not in ("[]", "{}")
+    if isinstance(value, (list, tuple, dict, set)):
+        return bool(value)
+    return True
+
+
+def ssen_smartmeter_count(value: Any) -> str:
+    """An integer with thousands separators (``2,000``); other values as
+    they are, empty for none."""
+    if value is None or value == "" or isinstance(value, (bool, Undefined)):
+        return "" if not isinstance(value, bool) else str(value)
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def ssen_smartmeter_json(value: Any) -> Any:
+    """A JSON document as Python (a string is parsed; ``None`` if it is not JSON)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return None if isinstance(value, Undefined) else value
 
 
 def ssen_smartmeter_label(field_name: str, value: Any, resource: bool = False) -> str:

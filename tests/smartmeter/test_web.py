@@ -423,6 +423,84 @@ def test_resource_page_shows_its_quality_summary(app, published):
     assert "{'" not in body and "'required': True" not in body
 
 
+def _info_rows(soup: BeautifulSoup) -> dict[str, str]:
+    """Additional Information: label -> text."""
+    return {
+        tr.select_one("th").get_text(" ", strip=True): tr.select_one("td").get_text(" ", strip=True)
+        for tr in soup.select(
+            "section.additional-info tbody > tr, table[data-module=table-toggle-more] > tbody > tr"
+        )
+        if tr.select_one("th") and tr.select_one("td")
+    }
+
+
+def test_additional_info_skips_empty_values_and_formats_counts(app, sysadmin, org):
+    """A dataset as the harvester fills it: many optional fields are unset and
+    get no row; counts read 2,000 as everywhere else on the page."""
+    empty = "maintainer maintainer_email contributor date doi relation version".split()
+    empty += "ib1_trust_framework ib1_sensitivity_class spatial_text spatial use_cases".split()
+    pkg = data.dataset(
+        org["id"], meters_represented=2000, resources=[data.resource(row_count=96000)]
+    )
+    for field in empty:
+        pkg.pop(field)
+    pkg.update(author_email="", roadmap_note="  ", target_audience=[])
+    created = helpers.call_action("package_create", {"user": sysadmin["name"]}, **pkg)
+    rows = _info_rows(_soup(app, f"/smart-meter/{created['name']}"))
+    assert rows["Meters represented"] == "2,000"
+    assert rows["Privacy threshold (meters)"] == "5"
+    assert rows["Creator"] == "SSEN Distribution Data Team"
+    labels = set(rows)
+    for label in (
+        "Creator email",
+        "Contact point",
+        "Contributor",
+        "DOI",
+        "Relation",
+        "Version",
+        "Trust framework",
+        "Spatial coverage",
+        "Spatial coverage (GeoJSON)",
+        "Use cases",
+        "Roadmap note",
+        "Target audience",
+    ):
+        assert label not in labels
+    assert all(value for value in rows.values())
+    assert (
+        "2,000"
+        in _soup(app, f"/smart-meter/{created['name']}")
+        .select_one("[data-field=meters_represented]")
+        .text
+    )
+
+    res = created["resources"][0]
+    page = _soup(app, f"/smart-meter/{created['name']}/resource/{res['id']}")
+    rows = _info_rows(page)
+    assert rows["Rows"] == "96,000"
+    assert rows["Feeders or substations in the file"] == "2"
+    assert rows["Half-hour values suppressed (to prevent subtraction)"] == "1"
+
+
+def test_resource_page_shows_no_json_text(app, published):
+    res = published["resources"][1]
+    soup = _soup(app, f"/smart-meter/{published['name']}/resource/{res['id']}")
+    # the table schema is a table of its columns
+    schema = soup.select_one("[data-field=table_schema] details.ssen-table-schema")
+    assert schema.select_one("summary").text.strip() == "17 columns"
+    first = schema.select("tr:has(td)")[0]
+    assert [td.get_text(" ", strip=True) for td in first.select("td")][:2] == [
+        "dataset_id",
+        "string, required",
+    ]
+    # the quality report is the quality table, not a JSON row
+    assert soup.select_one("[data-field=quality_report]") is None
+    assert "Quality report" not in _info_rows(soup)
+    assert not soup.select("[data-field] pre")
+    text = soup.get_text()
+    assert '"fields"' not in text and '"rows_read"' not in text and "{'" not in text
+
+
 def test_facets_on_the_organization_page(app, sysadmin, org):
     helpers.call_action(
         "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
