@@ -501,6 +501,60 @@ def test_resource_page_shows_no_json_text(app, published):
     assert '"fields"' not in text and '"rows_read"' not in text and "{'" not in text
 
 
+def test_titles_and_breadcrumbs_say_smart_meter_datasets(
+    app, published, sysadmin, unowned_datasets
+):
+    name = published["name"]
+    res = published["resources"][0]["id"]
+    auth = _auth(sysadmin)
+    pages = {
+        "/smart-meter/": ("Smart meter datasets - CKAN", ["Home", "Smart meter datasets"]),
+        f"/smart-meter/{name}": (
+            "Smart meter consumption, LV feeder, 2024-02 - Smart meter datasets - CKAN",
+            [
+                "Home",
+                "Organizations",
+                published["organization"]["title"],
+                "Smart meter consumption,...",
+            ],
+        ),
+        f"/smart-meter/{name}/resource/{res}": (
+            "Smart meter consumption, LV feeder, 2024-02 - 2024-02-12 (CSV) - CKAN",
+            [
+                "Home",
+                "Organizations",
+                published["organization"]["title"],
+                "Smart meter consumption,...",
+                "2024-02-12 (CSV)",
+            ],
+        ),
+        "/smart-meter/new": (
+            "Create Smart meter dataset - CKAN",
+            ["Home", "Smart meter datasets", "Create Smart meter dataset"],
+        ),
+        f"/smart-meter/edit/{name}": (None, None),
+    }
+    for url, (title, crumbs) in pages.items():
+        body = app.get(url, headers=auth).body
+        soup = BeautifulSoup(body, "html.parser")
+        assert "Smart-Meter" not in body and "Smart-meter" not in body, url
+        if title:
+            assert " ".join(soup.title.text.split()) == title, url
+        if crumbs:
+            got = [li.get_text(" ", strip=True) for li in soup.select(".breadcrumb li")]
+            assert got == crumbs, url
+    # a dataset without an organisation: the breadcrumb names the type in words
+    helpers.call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(None, name="no-org", resources=[]),
+    )
+    soup = _soup(app, "/smart-meter/no-org")
+    crumbs = [li.get_text(" ", strip=True) for li in soup.select(".breadcrumb li")]
+    assert crumbs[:2] == ["Home", "Smart meter datasets"]
+    assert soup.select(".breadcrumb a")[1]["href"] == "/smart-meter/"
+
+
 def test_facets_on_the_organization_page(app, sysadmin, org):
     helpers.call_action(
         "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
