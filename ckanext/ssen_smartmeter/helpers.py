@@ -15,6 +15,8 @@ __all__ = [
     "humanize_entity_type",
     "ssen_smartmeter_count",
     "ssen_smartmeter_coverage",
+    "ssen_smartmeter_field_title",
+    "ssen_smartmeter_filter_label",
     "ssen_smartmeter_has_value",
     "ssen_smartmeter_json",
     "ssen_smartmeter_label",
@@ -122,6 +124,25 @@ def ssen_smartmeter_coverage(pkg: dict[str, Any]) -> dict[str, Any] | None:
         "missing_count": len(missing),
         "complete": bool(pkg.get("is_complete")),
     }
+
+
+def ssen_smartmeter_field_title(field_name: str) -> str:
+    """A search filter's field in words: the smart meter schema's label,
+    else the name with spaces (``res_format`` -> "Res format")."""
+    schema = tk.h.scheming_get_dataset_schema(SCHEMA_TYPE) or {}
+    field = tk.h.scheming_field_by_name(schema.get("dataset_fields", []), field_name)
+    if field and field.get("label"):
+        return tk.h.scheming_language_text(field["label"])
+    return field_name.replace("_", " ").strip().capitalize()
+
+
+def ssen_smartmeter_filter_label(field_name: str, value: str, items: Any = None) -> str:
+    """An applied filter's value in words: the facet item's display name,
+    else the schema's choice label, else the value."""
+    for item in items or []:
+        if item.get("name") == value and item.get("display_name") not in (None, "", value):
+            return str(item["display_name"])
+    return ssen_smartmeter_label(field_name, value) or value
 
 
 def ssen_smartmeter_privacy_threshold(pkg: dict[str, Any]) -> int:
