@@ -186,7 +186,7 @@ def _soup(app: Any, url: str, **params: str) -> BeautifulSoup:
 def _badges(soup: BeautifulSoup) -> list[tuple[str, str]]:
     return [
         (b.get("data-freshness") or b.get("data-coverage"), b.get_text(" ", strip=True))
-        for b in soup.select(".ssen-freshness")
+        for b in soup.select(".ssen-freshness, .ssen-coverage-badge")
     ]
 
 
