@@ -5,9 +5,13 @@ Pure logic: imports nothing from CKAN. A dataset is *up to date* while
 ``now <= last_data_update + expiry(frequency) + grace``; the boundary itself
 still counts as up to date. Frequencies without a schedule (``as_needed``,
 ``not_planned``) never expire. A dataset without any resource has no
-``last_data_update`` and is not up to date. A dataset of a closed period (a
-month of smart meter data) whose coverage has reached the period's last day
-is *complete*: nothing more is due, so it is up to date for good.
+``last_data_update`` and is not up to date.
+
+Coverage of a period (a month of smart meter data, one file a day): a day is
+covered when a resource's ``period_start``..``period_end`` (``period_end``
+defaults to ``period_start``) includes it. A dataset is *complete* when every
+day of its period is covered, with no gap: nothing more is due, so it is up
+to date for good. :func:`missing_days` lists the days not covered.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ EXPIRY: dict[str, dt.timedelta | None] = {
     "hourly": dt.timedelta(hours=1),
 }
 FREQUENCIES = tuple(EXPIRY)
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # resource keys that say when a resource's data changed, best first
 RESOURCE_TIME_KEYS = ("last_modified", "created", "metadata_modified")
@@ -82,17 +88,115 @@ def last_data_update(resources: Iterable[Mapping[str, Any]]) -> dt.datetime | No
     return max(times) if times else None
 
 
-def period_complete(period: Any, coverage_end: Any) -> bool:
-    """True when ``coverage_end`` (ISO date) has reached the last day of the
-    month ``period`` (``YYYY-MM``); False for anything else."""
+def period_bounds(period: Any) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the month ``period`` (``YYYY-MM``); ``None`` for
+    anything else."""
     try:
         year, month = (int(part) for part in str(period).split("-"))
         first = dt.date(year, month, 1)
-        end = dt.date.fromisoformat(str(coverage_end)[:10])
     except (TypeError, ValueError):
-        return False
+        return None
     next_month = (first + dt.timedelta(days=31)).replace(day=1)
-    return end >= next_month - dt.timedelta(days=1)
+    return first, next_month - dt.timedelta(days=1)
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """The day of a date, a datetime or an ISO string (else ``None``)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def covered_days(
+    resources: Iterable[Mapping[str, Any]], start: dt.date, end: dt.date
+) -> list[dt.date]:
+    """The days from ``start`` to ``end`` (both included) that a resource
+    covers, in order. A resource covers ``period_start`` to ``period_end``
+    (``period_start`` alone without an end); one without a readable
+    ``period_start`` covers nothing."""
+    days: set[dt.date] = set()
+    for resource in resources:
+        first = parse_date(resource.get("period_start"))
+        if first is None:
+            continue
+        last = parse_date(resource.get("period_end")) or first
+        day = max(first, start)
+        while day <= min(last, end):
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return sorted(days)
+
+
+def missing_days(
+    resources: Iterable[Mapping[str, Any]], start: dt.date, end: dt.date
+) -> list[dt.date]:
+    """The days from ``start`` to ``end`` (both included) that no resource
+    covers (:func:`covered_days`), in order; empty when ``end`` is before
+    ``start``."""
+    covered = set(covered_days(resources, start, end))
+    count = (end - start).days + 1
+    days = (start + dt.timedelta(days=n) for n in range(max(count, 0)))
+    return [day for day in days if day not in covered]
+
+
+def period_gaps(
+    period: Any, resources: Iterable[Mapping[str, Any]], today: dt.date
+) -> list[dt.date] | None:
+    """The days of the month ``period`` that are due and not covered:
+    every uncovered day once the month is over (``today`` after its last
+    day), else the uncovered days up to the newest covered one (later days
+    are not due yet). ``None`` when ``period`` is not a month."""
+    bounds = period_bounds(period)
+    if bounds is None:
+        return None
+    first, last = bounds
+    resources = list(resources)
+    if today <= last:
+        covered = covered_days(resources, first, last)
+        if not covered:
+            return []
+        last = covered[-1]
+    return missing_days(resources, first, last)
+
+
+def period_complete(period: Any, resources: Iterable[Mapping[str, Any]]) -> bool:
+    """True when every day of the month ``period`` (``YYYY-MM``) is covered
+    by ``resources``, with no gap; False for anything else."""
+    bounds = period_bounds(period)
+    return bounds is not None and not missing_days(resources, *bounds)
+
+
+def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive ``days`` collapsed into (first, last) ranges, in order."""
+    ranges: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if ranges and day - ranges[-1][1] == dt.timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def format_day_ranges(days: Iterable[dt.date]) -> str:
+    """Days as short ranges: ``3–5 Nov, 9 Nov`` (``30 Nov–2 Dec`` across
+    months; no year: the period says it). English month names, whatever the
+    locale."""
+    parts = []
+    for first, last in day_ranges(days):
+        if first == last:
+            parts.append(f"{first.day} {MONTHS[first.month - 1]}")
+        elif (first.year, first.month) == (last.year, last.month):
+            parts.append(f"{first.day}–{last.day} {MONTHS[last.month - 1]}")
+        else:
+            parts.append(
+                f"{first.day} {MONTHS[first.month - 1]}–{last.day} {MONTHS[last.month - 1]}"
+            )
+    return ", ".join(parts)
 
 
 def compute(
@@ -106,8 +210,8 @@ def compute(
 
     :param now: naive UTC (an aware time is converted)
     :param grace: tolerance added to every expiry
-    :param complete: the dataset covers a closed period and has its last
-        day (:func:`period_complete`): up to date, nothing due
+    :param complete: the dataset covers every day of its period (no
+        :func:`missing_days`): up to date, nothing due
     """
     now = parse_time(now) or now
     last = last_data_update(resources)

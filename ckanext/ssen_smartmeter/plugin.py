@@ -43,13 +43,16 @@ class SsenSmartmeterPlugin(p.SingletonPlugin):
     # IPackageController
     def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         """Add the computed ``last_data_update``, ``is_up_to_date``,
-        ``next_update_due`` and ``is_complete`` to datasets with one of our
-        update frequencies."""
+        ``next_update_due``, ``is_complete`` and ``missing_days`` to datasets
+        with one of our update frequencies."""
         _add_freshness(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         """Index multiple-choice fields as lists (scheming stores JSON strings),
-        so that each value is a facet item in Solr as in ssen_search."""
+        so that each value is a facet item in Solr as in ssen_search. The
+        computed ``missing_days`` is not indexed (a list that changes with
+        time, recomputed on every show and search)."""
+        pkg_dict.pop("missing_days", None)
         for field in MULTIPLE_CHOICE_FIELDS:
             value = pkg_dict.get(field)
             if isinstance(value, str) and value.startswith("["):
@@ -124,10 +127,10 @@ def _add_freshness(pkg_dict: dict[str, Any]) -> None:
     if frequency not in freshness.FREQUENCIES:
         return
     grace = dt.timedelta(hours=tk.config.get("ckanext.ssen_smartmeter.freshness_grace_hours"))
-    complete = freshness.period_complete(
-        pkg_dict.get("period"), pkg_dict.get("temporal_coverage_end")
-    )
-    state = freshness.compute(
-        frequency, pkg_dict.get("resources") or [], dt.datetime.utcnow(), grace, complete
-    )
+    resources = pkg_dict.get("resources") or []
+    now = dt.datetime.utcnow()
+    complete = freshness.period_complete(pkg_dict.get("period"), resources)
+    state = freshness.compute(frequency, resources, now, grace, complete)
     pkg_dict.update(state.as_fields())
+    gaps = freshness.period_gaps(pkg_dict.get("period"), resources, now.date())
+    pkg_dict["missing_days"] = [day.isoformat() for day in gaps or []]

@@ -91,14 +91,16 @@ def list_units(path: str, limit: int = 200) -> list[Unit]:
 
 
 def _label(names: dict[str, str | None]) -> str:
-    """The feeder's name; a nameless feeder is named after its substation."""
+    """The feeder's name; a nameless feeder is called a feeder of its
+    substation (never just "X substation": it is not one). A substation's
+    label is its name."""
     feeder = names.get("lv_feeder_name")
     substation = names.get("secondary_substation_name")
+    if "lv_feeder_name" not in names:
+        return substation or ""
     if feeder:
         return feeder
-    if substation:
-        return f"{substation} substation" if "lv_feeder_name" in names else substation
-    return ""
+    return f"Unnamed feeder, {substation} substation" if substation else "Unnamed feeder"
 
 
 def _name_columns(path: str) -> list[str]:

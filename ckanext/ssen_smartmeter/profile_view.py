@@ -48,7 +48,8 @@ def build(
 
     ``None`` when the dataset has no such file; otherwise a dict whose
     ``error`` says why nothing can be drawn, or with ``points`` (only
-    published values; others ``None``), ``title`` and, with ``svg``, the chart.
+    published values; others ``None``), ``title`` and, with ``svg``, the chart;
+    when every point is suppressed, ``notice`` says so and there is no chart.
     """
     files = parquet_files(pkg)
     if not files:
@@ -74,6 +75,7 @@ def build(
         "svg": None,
         "points": [],
         "error": None,
+        "notice": None,
     }
     if resource is None:
         view["error"] = tk._("This dataset has no file for {day}.").format(day=day)
@@ -109,7 +111,13 @@ def build(
         unit_label=view["unit_of_measure"],
     )
     view.update(unit=unit, unit_name=found.unit.name, title=title, points=found.points)
-    if svg:
+    if found.points and all(value is None for _, value in found.points):
+        # nothing to draw: an empty axis would look like a broken chart
+        view["notice"] = tk._(
+            "Every half-hour of this {noun} is suppressed (fewer than {threshold} meters, "
+            "or to prevent subtraction): there is no value to draw."
+        ).format(noun=noun, threshold=view["threshold"])
+    elif svg:
         view["svg"] = Markup(
             chart.load_profile_svg(found.points, title=title, unit=view["unit_of_measure"])
         )

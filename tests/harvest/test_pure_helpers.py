@@ -60,6 +60,15 @@ def test_names_and_titles() -> None:
     )
 
 
+def test_notes_do_not_claim_the_whole_month() -> None:
+    """A month's dataset starts with its first harvested day (which may be
+    late in the month) and may miss days: the description says so."""
+    notes = datasets.new_dataset(config(), "lv_feeder", D(2024, 11, 27), "org")["notes"]
+    assert "one file for each day published so far" in notes
+    assert "lists the days published and any day missing" in notes
+    assert "one file a day for" not in notes
+
+
 def test_level_counts_come_from_the_quality_report() -> None:
     assert level_counts(QUALITY, "lv_feeder") == {
         "row_count": 144,

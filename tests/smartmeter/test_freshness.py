@@ -102,23 +102,102 @@ def test_once_overdue_stays_overdue(frequency, last, first_wait, more_wait):
     assert earlier.last_data_update == later.last_data_update == last
 
 
+def _days(*spans: tuple[int, int], month: int = 11) -> list[dict[str, str]]:
+    """One resource a day of 2024-``month`` for each (first, last) day span."""
+    return [
+        {"period_start": dt.date(2024, month, d).isoformat()}
+        for first, last in spans
+        for d in range(first, last + 1)
+    ]
+
+
+NOV_1, NOV_30 = dt.date(2024, 11, 1), dt.date(2024, 11, 30)
+
+
+def test_missing_days_of_a_month_that_starts_late():
+    missing = freshness.missing_days(_days((27, 30)), NOV_1, NOV_30)
+    assert missing == [dt.date(2024, 11, d) for d in range(1, 27)]
+
+
+def test_missing_days_in_the_middle():
+    resources = _days((1, 2), (6, 8), (10, 30))
+    missing = freshness.missing_days(resources, NOV_1, NOV_30)
+    assert missing == [dt.date(2024, 11, d) for d in (3, 4, 5, 9)]
+    assert freshness.format_day_ranges(missing) == "3–5 Nov, 9 Nov"
+
+
+def test_missing_days_of_a_whole_month_and_of_nothing():
+    assert freshness.missing_days(_days((1, 30)), NOV_1, NOV_30) == []
+    assert len(freshness.missing_days([], NOV_1, NOV_30)) == 30
+    assert freshness.missing_days(_days((1, 30)), NOV_30, NOV_1) == []  # end before start
+
+
+def test_a_resource_covers_period_start_to_period_end():
+    resources = [
+        {"period_start": "2024-11-01", "period_end": "2024-11-20"},
+        {"period_start": "2024-10-28", "period_end": "2024-11-02"},  # reaches in
+        {"period_start": "2024-11-25T00:00:00"},  # a datetime string: its day
+        {"period_start": "2024-12-01"},  # after the period: nothing
+        {"name": "documentation", "url": "https://example.invalid"},  # no period
+        {"period_start": "not a date"},
+    ]
+    missing = freshness.missing_days(resources, NOV_1, NOV_30)
+    assert freshness.format_day_ranges(missing) == "21–24 Nov, 26–30 Nov"
+
+
+@given(st.sets(st.integers(min_value=1, max_value=30)))
+def test_covered_and_missing_days_partition_the_period(published):
+    resources = [{"period_start": dt.date(2024, 11, d).isoformat()} for d in published]
+    covered = freshness.covered_days(resources, NOV_1, NOV_30)
+    missing = freshness.missing_days(resources, NOV_1, NOV_30)
+    assert sorted(covered + missing) == [dt.date(2024, 11, d) for d in range(1, 31)]
+    assert {d.day for d in covered} == published
+    assert freshness.period_complete("2024-11", resources) is (len(published) == 30)
+
+
 @pytest.mark.parametrize(
-    ("period", "coverage_end", "complete"),
+    ("days", "text"),
     [
-        ("2024-02", "2024-02-29", True),  # leap year
-        ("2023-02", "2023-02-28", True),
-        ("2024-02", "2024-02-28", False),
-        ("2024-12", "2024-12-31", True),  # the next month is in the next year
-        ("2024-12", "2024-12-30", False),
-        ("2024-11", "2024-12-01", True),
-        ("2024-11", None, False),
-        (None, "2024-11-30", False),
-        ("2024-13", "2025-01-31", False),
-        ("November", "2024-11-30", False),
+        ([], ""),
+        ([dt.date(2024, 11, 9)], "9 Nov"),
+        ([dt.date(2024, 11, d) for d in (27, 28, 29, 30)], "27–30 Nov"),
+        ([dt.date(2024, 11, 30), dt.date(2024, 12, 1), dt.date(2024, 12, 2)], "30 Nov–2 Dec"),
+        ([dt.date(2024, 11, 5), dt.date(2024, 11, 3), dt.date(2024, 11, 4)], "3–5 Nov"),
     ],
 )
-def test_a_period_is_complete_once_its_last_day_is_covered(period, coverage_end, complete):
-    assert freshness.period_complete(period, coverage_end) is complete
+def test_days_are_collapsed_into_ranges(days, text):
+    assert freshness.format_day_ranges(days) == text
+
+
+@pytest.mark.parametrize(
+    ("period", "resources", "complete"),
+    [
+        ("2024-02", _days((1, 29), month=2), True),  # leap year
+        ("2023-02", [{"period_start": "2023-02-01", "period_end": "2023-02-28"}], True),
+        ("2024-02", _days((1, 28), month=2), False),  # the last day is missing
+        ("2024-11", _days((27, 30)), False),  # starts late: only the end is there
+        ("2024-11", _days((1, 8), (10, 30)), False),  # a gap in the middle
+        ("2024-12", _days((1, 31), month=12), True),  # the next month is in the next year
+        ("2024-11", [], False),
+        (None, _days((1, 30)), False),
+        ("2024-13", _days((1, 30)), False),
+        ("November", _days((1, 30)), False),
+    ],
+)
+def test_a_period_is_complete_when_every_day_is_covered(period, resources, complete):
+    assert freshness.period_complete(period, resources) is complete
+
+
+def test_period_gaps_count_days_not_due_yet_only_once_the_month_is_over():
+    resources = _days((1, 2), (6, 12))
+    during = freshness.period_gaps("2024-11", resources, dt.date(2024, 11, 15))
+    assert freshness.format_day_ranges(during) == "3–5 Nov"  # 13 Nov on: not due yet
+    after = freshness.period_gaps("2024-11", resources, dt.date(2024, 12, 1))
+    assert freshness.format_day_ranges(after) == "3–5 Nov, 13–30 Nov"
+    assert freshness.period_gaps("2024-11", [], dt.date(2024, 11, 15)) == []
+    assert len(freshness.period_gaps("2024-11", [], dt.date(2024, 12, 1))) == 30
+    assert freshness.period_gaps("2024-11", _days((1, 30)), dt.date(2025, 1, 1)) == []
+    assert freshness.period_gaps(None, resources, dt.date(2024, 12, 1)) is None
 
 
 def test_a_complete_period_is_up_to_date_for_good():

@@ -100,12 +100,24 @@ def test_search_results_carry_freshness_of_the_moment_not_of_indexing(sysadmin, 
     assert result["last_data_update"] == PUBLISHED.isoformat()
 
 
-def test_a_month_whose_last_day_is_published_is_complete_not_overdue(sysadmin, org):
-    helpers.call_action(
-        "package_create",
-        {"user": sysadmin["name"]},
-        **_published(org, temporal_coverage_end="2024-02-29"),
-    )
+def _month(org: dict, days: range, **overrides) -> dict:
+    """A dataset of 2024-02 with one CSV file for each of ``days``."""
+    resources = [
+        data.resource(
+            f"2024-02-{d:02d} (CSV)",
+            period_start=f"2024-02-{d:02d}",
+            period_end=f"2024-02-{d:02d}",
+            last_modified=PUBLISHED.isoformat(),
+        )
+        for d in days
+    ]
+    overrides.setdefault("temporal_coverage_start", f"2024-02-{days[0]:02d}")
+    overrides.setdefault("temporal_coverage_end", f"2024-02-{days[-1]:02d}")
+    return data.dataset(org["id"], resources=resources, **overrides)
+
+
+def test_a_month_with_every_day_published_is_complete_not_overdue(sysadmin, org):
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, **_month(org, range(1, 30)))
     with freeze_time(PUBLISHED + dt.timedelta(days=400)):
         shown = _show("smart-meter-lv-feeder-2024-02")
     assert (shown["is_complete"], shown["is_up_to_date"], shown["next_update_due"]) == (
@@ -113,13 +125,38 @@ def test_a_month_whose_last_day_is_published_is_complete_not_overdue(sysadmin, o
         True,
         None,
     )
-    # the month still open a day before its end: overdue once the day has passed
-    helpers.call_action(
-        "package_patch",
-        {"user": sysadmin["name"]},
-        id="smart-meter-lv-feeder-2024-02",
-        temporal_coverage_end="2024-02-28",
-    )
+    assert shown["missing_days"] == []
+
+
+def test_a_month_that_starts_late_or_has_a_gap_is_not_complete(sysadmin, org):
+    """Only 26-29 Feb published (the last day is there): not complete, and the
+    API lists the missing days."""
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, **_month(org, range(26, 30)))
     with freeze_time(PUBLISHED + dt.timedelta(days=400)):
         shown = _show("smart-meter-lv-feeder-2024-02")
     assert (shown["is_complete"], shown["is_up_to_date"]) == (False, False)
+    assert shown["missing_days"] == [f"2024-02-{d:02d}" for d in range(1, 26)]
+
+    # every day but one in the middle
+    days = [d for d in range(1, 30) if d != 9]
+    pkg = _month(org, range(1, 30), name="gap")
+    pkg["resources"] = [r for r in pkg["resources"] if r["period_start"] != "2024-02-09"]
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, **pkg)
+    with freeze_time(PUBLISHED + dt.timedelta(days=400)):
+        shown = _show("gap")
+    assert len(shown["resources"]) == len(days)
+    assert (shown["is_complete"], shown["missing_days"]) == (False, ["2024-02-09"])
+    (result,) = helpers.call_action("package_search", q="name:gap")["results"]
+    assert (result["is_complete"], result["missing_days"]) == (False, ["2024-02-09"])
+
+
+def test_days_not_due_yet_are_not_missing_while_the_month_runs(sysadmin, org):
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **_month(org, range(1, 13), name="open")
+    )
+    with freeze_time(dt.datetime(2024, 2, 14, 12, 0)):
+        during = _show("open")
+    with freeze_time(dt.datetime(2024, 3, 1, 12, 0)):
+        after = _show("open")
+    assert (during["is_complete"], during["missing_days"]) == (False, [])
+    assert after["missing_days"] == [f"2024-02-{d:02d}" for d in range(13, 30)]

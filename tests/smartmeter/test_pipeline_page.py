@@ -60,6 +60,7 @@ def test_chart_of_every_feeder_shows_only_published_values(
         sha256=hashlib.sha256(content).hexdigest(),
         table_schema=table_schema.as_json("lv_feeder", THRESHOLD),
         quality_report=json.dumps(report),
+        units_published=report["feeders_published"],  # as the harvester fills it
     )
     res.pop("url")
     create_with_upload(
@@ -84,8 +85,21 @@ def test_chart_of_every_feeder_shows_only_published_values(
         {r["dataset_id"] for r in table if r["total_consumption_active_import"] is None}
     )
     assert with_gaps, "the generated day should have suppressed cells"
-    chosen = with_gaps[:3] + [f for f in feeders if f not in with_gaps][:2]
-    suppressed_seen = 0
+    # feeders in the file with no published value at all (every half-hour
+    # below the threshold; at this threshold, 15 of the 17): the page says so
+    # instead of drawing an empty axis
+    fully_suppressed = [f for f in feeders if f not in published]
+    assert fully_suppressed, "the generated day should have a fully suppressed feeder"
+    partly = [f for f in with_gaps if f in published]
+    chosen = partly[:3] + [f for f in feeders if f not in with_gaps][:2]
+    for feeder in fully_suppressed[:2]:
+        body = app.get(f"/smart-meter/{pkg['name']}", query_string={"unit": feeder}).body
+        soup = BeautifulSoup(body, "html.parser")
+        assert soup.select_one("#load-profile svg") is None, feeder
+        notice = soup.select_one(".ssen-load-profile-suppressed").get_text(" ", strip=True)
+        assert f"Every half-hour of this feeder is suppressed (fewer than {THRESHOLD} meters" in (
+            notice
+        )
     for feeder in chosen:
         body = app.get(f"/smart-meter/{pkg['name']}", query_string={"unit": feeder}).body
         soup = BeautifulSoup(body, "html.parser")
@@ -94,7 +108,6 @@ def test_chart_of_every_feeder_shows_only_published_values(
         for tr in soup.select("#load-profile details tbody tr"):
             when, value = (td.text.strip() for td in tr.select("td"))
             if value == "suppressed":
-                suppressed_seen += 1
                 assert when not in published.get(feeder, {})
             else:
                 shown[when] = int(value.replace(",", ""))
@@ -102,4 +115,9 @@ def test_chart_of_every_feeder_shows_only_published_values(
     quality = BeautifulSoup(app.get(f"/smart-meter/{pkg['name']}").body, "html.parser")
     first = [td.text.strip() for td in quality.select(".ssen-quality-table tbody tr td")]
     assert first[0] == f"{report['rows_read']:,}"
-    assert suppressed_seen > 0
+    # the unit count is every feeder in the file, fully suppressed ones included,
+    # and says so: "Feeders in file", not "Published"
+    assert report["feeders_published"] == len(feeders) > len(published)
+    assert first[4] == f"{len(feeders):,}"
+    heads = [th.text.strip() for th in quality.select(".ssen-quality-table thead th")]
+    assert heads[5] == "Feeders in file" and "Published" not in heads

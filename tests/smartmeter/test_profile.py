@@ -32,7 +32,7 @@ def test_counts_below_the_threshold_are_hidden_even_if_the_file_has_values(tmp_p
 def test_reactive_measure_and_unknown_unit(tmp_path):
     path = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
     found = profile.read_profile(path, "000100200302", "reactive", 5)
-    assert found.unit.name == "Harbour Road substation"  # no feeder name
+    assert found.unit.name == "Unnamed feeder, Harbour Road substation"  # not "X substation"
     assert found.points[0][1] == 41
     assert profile.read_profile(path, "999", "active", 5) is None
 
@@ -41,9 +41,17 @@ def test_units_listed_in_file_order_with_names(tmp_path):
     path = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
     assert profile.list_units(path) == [
         profile.Unit("000100200301", "Main Street"),
-        profile.Unit("000100200302", "Harbour Road substation"),
+        profile.Unit("000100200302", "Unnamed feeder, Harbour Road substation"),
     ]
     assert profile.list_units(path, limit=1) == [profile.Unit("000100200301", "Main Street")]
+
+
+def test_a_substation_is_labelled_by_its_name_and_a_nameless_feeder_as_a_feeder(tmp_path):
+    path = data.write_substation_parquet(str(tmp_path / "ss.parquet"))
+    assert profile.list_units(path) == [profile.Unit("0001002003", "Harbour Road")]
+    rows = [dict(r, secondary_substation_name="") for r in data.feeder_rows()]
+    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"), rows)
+    assert [u.name for u in profile.list_units(path)] == ["Main Street", "Unnamed feeder"]
 
 
 def test_suggestions_stop_after_the_first_row_groups(tmp_path):

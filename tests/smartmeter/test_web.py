@@ -132,11 +132,25 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert "Up to date" in badge.text
     assert soup.select_one(".ssen-freshness-detail time")["datetime"] == "2024-03-02T06:00:00"
 
-    rows = soup.select(".ssen-quality-table tbody tr")
-    assert len(rows) == 2
-    parquet_row = next(r for r in rows if "Parquet" in r.text)
-    cells = [c.get_text(" ", strip=True) for c in parquet_row.select("td")]
-    assert cells == ["2,000", "1,990 (99.5%)", "10: duplicate 6 , bad_mpan 4", "21", "2", "3 / 1"]
+    # one row per day: the day's CSV and Parquet files share it (CSV first)
+    (row,) = soup.select(".ssen-quality-table tbody tr")
+    assert row["data-day"] == "2024-02-12"
+    assert row["data-resource-ids"].split() == [r["id"] for r in published["resources"]]
+    assert [a.text for a in row.select("th a")] == ["CSV", "Parquet"]
+    cells = [c.get_text(" ", strip=True) for c in row.select("td")]
+    assert cells == ["1,000", "990 (99.0%)", "10: duplicate 6 , bad_mpan 4", "21", "2", "3", "1"]
+    heads = [th.get_text(" ", strip=True) for th in soup.select(".ssen-quality-table thead th")]
+    assert heads[5:] == [
+        "Feeders in file",
+        "Half-hour values suppressed (fewer than 5 meters)",
+        "Half-hour values suppressed (to prevent subtraction)",
+    ]
+    caption = soup.select_one(".ssen-quality-table caption").get_text(" ", strip=True)
+    assert "Feeders in file counts every one with a row in the file, including those whose " in (
+        caption
+    )
+    assert "fewer than 5 meters contributed, or to prevent subtraction" in caption
+    assert "cells_suppressed" not in body and "_p2" not in body
 
     svg = soup.select_one("#load-profile svg[role=img]")
     assert svg is not None
@@ -149,19 +163,76 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert table[9].get_text(" ", strip=True) == "2024-02-12 05:00 suppressed"
 
 
-def test_a_month_whose_last_day_is_published_shows_complete(app, published, sysadmin):
+def _month(org: dict[str, Any], days: list[int], **overrides: Any) -> dict[str, Any]:
+    """A dataset of 2024-02 with one CSV file for each of ``days``."""
+    resources = [
+        data.resource(
+            f"2024-02-{d:02d} (CSV)",
+            period_start=f"2024-02-{d:02d}",
+            period_end=f"2024-02-{d:02d}",
+            last_modified="2024-03-02T05:00:00",
+        )
+        for d in days
+    ]
+    overrides.setdefault("temporal_coverage_start", f"2024-02-{days[0]:02d}")
+    overrides.setdefault("temporal_coverage_end", f"2024-02-{days[-1]:02d}")
+    return data.dataset(org["id"], resources=resources, **overrides)
+
+
+def _soup(app: Any, url: str, **params: str) -> BeautifulSoup:
+    return BeautifulSoup(app.get(url, query_string=params).body, "html.parser")
+
+
+def _badges(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    return [
+        (b.get("data-freshness") or b.get("data-coverage"), b.get_text(" ", strip=True))
+        for b in soup.select(".ssen-freshness, .ssen-coverage-badge")
+    ]
+
+
+def test_a_month_with_every_day_published_shows_complete(app, sysadmin, org):
     helpers.call_action(
-        "package_patch",
-        {"user": sysadmin["name"]},
-        id=published["id"],
-        temporal_coverage_end="2024-02-29",
+        "package_create", {"user": sysadmin["name"]}, **_month(org, list(range(1, 30)))
     )
     with freeze_time(dt.datetime(2025, 6, 1)):  # long after: never overdue
-        soup = BeautifulSoup(app.get(f"/smart-meter/{published['name']}").body, "html.parser")
-    badge = soup.select_one(".ssen-freshness")
-    assert (badge["data-freshness"], badge.get_text(strip=True)) == ("complete", "Complete")
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup) == [("complete", "Complete")]
     detail = soup.select_one(".ssen-freshness-detail").get_text(" ", strip=True)
     assert "no further update is due" in detail and "Next update due" not in detail
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=days_published]").get_text(" ", strip=True) == (
+        "1–29 Feb (29 of 29 days of February 2024)"
+    )
+    assert coverage.select_one("[data-field=missing_days]") is None
+
+
+def test_a_month_that_starts_late_is_partial_not_complete(app, sysadmin, org):
+    """Only the last four days published: the month's last day is there, yet
+    the page must not say Complete nor that every day is published."""
+    helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **_month(org, [26, 27, 28, 29])
+    )
+    with freeze_time(dt.datetime(2025, 6, 1)):
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup) == [("overdue", "Overdue"), ("partial", "Partial: 26–29 Feb published")]
+    detail = soup.select_one(".ssen-freshness-detail").get_text(" ", strip=True)
+    assert "Missing days: 1–25 Feb." in detail
+    assert "Every day of the period is published" not in detail
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=days_published]").get_text(" ", strip=True) == (
+        "26–29 Feb (4 of 29 days of February 2024)"
+    )
+    assert coverage.select_one("[data-field=missing_days]").text.strip() == "1–25 Feb"
+
+
+def test_a_month_with_days_missing_in_the_middle_lists_them(app, sysadmin, org):
+    days = [d for d in range(1, 30) if d not in (3, 4, 5, 9)]
+    helpers.call_action("package_create", {"user": sysadmin["name"]}, **_month(org, days))
+    with freeze_time(dt.datetime(2025, 6, 1)):
+        soup = _soup(app, "/smart-meter/smart-meter-lv-feeder-2024-02")
+    assert _badges(soup)[-1] == ("partial", "Partial: 1–2 Feb, 6–8 Feb, 10–29 Feb published")
+    coverage = soup.select_one("section.ssen-coverage")
+    assert coverage.select_one("[data-field=missing_days]").text.strip() == "3–5 Feb, 9 Feb"
 
 
 def test_freshness_badge_turns_overdue(app, published):
@@ -180,10 +251,55 @@ def test_feeder_and_measure_are_chosen_by_query_string(app, published):
     soup = BeautifulSoup(body, "html.parser")
     svg = soup.select_one("#load-profile svg")
     title = svg.select_one("title").text
-    assert "Reactive import of feeder 000100200302 (Harbour Road substation)" in title
+    assert "Reactive import of feeder 000100200302 (Unnamed feeder, Harbour Road substation)" in (
+        title
+    )
+    # the picker labels feeders as feeders, not as "Harbour Road substation"
+    assert [o.text for o in soup.select("#ssen-units option")] == [
+        "Main Street",
+        "Unnamed feeder, Harbour Road substation",
+    ]
     assert svg.select_one("desc").text.startswith("48 of 48 half-hours published")
     assert soup.select_one("#ssen-unit")["value"] == "000100200302"
     assert soup.select_one("#ssen-measure option[selected]")["value"] == "reactive"
+
+
+def test_a_fully_suppressed_feeder_says_so_instead_of_an_empty_chart(
+    app, sysadmin, org, create_with_upload, tmp_path
+):
+    pkg = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
+    )
+    rows = data.feeder_rows()
+    for row in rows:
+        if row["dataset_id"] == "000100200302":  # every half-hour below the threshold
+            for key in row:
+                if key.startswith(("aggregated_", "primary_", "total_")):
+                    row[key] = None
+    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"), rows)
+    res = data.resource("2024-02-12 (Parquet)", format="Parquet")
+    res.pop("url")
+    with open(path, "rb") as handle:
+        create_with_upload(
+            handle.read(),
+            "day.parquet",
+            context={"user": sysadmin["name"]},
+            package_id=pkg["id"],
+            **res,
+        )
+    soup = _soup(app, f"/smart-meter/{pkg['name']}", unit="000100200302")
+    section = soup.select_one("#load-profile")
+    assert section.select_one("svg") is None and section.select_one("details") is None
+    assert section.select_one(".ssen-load-profile-suppressed").get_text(" ", strip=True) == (
+        "Active import of feeder 000100200302 (Unnamed feeder, Harbour Road substation), "
+        "2024-02-12 (half-hourly, Wh). Every half-hour of this feeder is suppressed (fewer "
+        "than 5 meters, or to prevent subtraction): there is no value to draw."
+    )
+    # the picker stays, to choose another feeder; that one is drawn
+    assert section.select_one("#ssen-unit")["value"] == "000100200302"
+    other = _soup(app, f"/smart-meter/{pkg['name']}", unit="000100200301")
+    assert other.select_one("#load-profile svg") is not None
+    assert other.select_one(".ssen-load-profile-suppressed") is None
 
 
 def test_unknown_feeder_gives_a_message_not_an_error(app, published):
@@ -296,13 +412,147 @@ def test_resource_page_shows_its_quality_summary(app, published):
     body = app.get(f"/smart-meter/{published['name']}/resource/{res['id']}").body
     soup = BeautifulSoup(body, "html.parser")
     rows = soup.select(".ssen-quality-table tbody tr")
-    assert [r["data-resource-id"] for r in rows] == [res["id"]]
+    assert [r["data-resource-ids"] for r in rows] == [res["id"]]  # this file only
     assert rows[0].select("td")[0].text.strip() == "2,000"
+    assert rows[0].select("td")[4].text.strip() == "2"
+    assert soup.select(".ssen-quality-table thead th")[5].text.strip() == "Feeders in file"
     # "Show more" adds what the schema's rows do not show, never a field again
     # nor a report as Python text
     more = [r.select_one("th").get_text(strip=True) for r in soup.select("tr.toggle-more")]
     assert more and not {"Quality report", "Table schema", "Period start"} & set(more)
     assert "{'" not in body and "'required': True" not in body
+
+
+def _info_rows(soup: BeautifulSoup) -> dict[str, str]:
+    """Additional Information: label -> text."""
+    return {
+        tr.select_one("th").get_text(" ", strip=True): tr.select_one("td").get_text(" ", strip=True)
+        for tr in soup.select(
+            "section.additional-info tbody > tr, table[data-module=table-toggle-more] > tbody > tr"
+        )
+        if tr.select_one("th") and tr.select_one("td")
+    }
+
+
+def test_additional_info_skips_empty_values_and_formats_counts(app, sysadmin, org):
+    """A dataset as the harvester fills it: many optional fields are unset and
+    get no row; counts read 2,000 as everywhere else on the page."""
+    empty = "maintainer maintainer_email contributor date doi relation version".split()
+    empty += "ib1_trust_framework ib1_sensitivity_class spatial_text spatial use_cases".split()
+    pkg = data.dataset(
+        org["id"], meters_represented=2000, resources=[data.resource(row_count=96000)]
+    )
+    for field in empty:
+        pkg.pop(field)
+    pkg.update(author_email="", roadmap_note="  ", target_audience=[])
+    created = helpers.call_action("package_create", {"user": sysadmin["name"]}, **pkg)
+    rows = _info_rows(_soup(app, f"/smart-meter/{created['name']}"))
+    assert rows["Meters represented"] == "2,000"
+    assert rows["Privacy threshold (meters)"] == "5"
+    assert rows["Creator"] == "SSEN Distribution Data Team"
+    labels = set(rows)
+    for label in (
+        "Creator email",
+        "Contact point",
+        "Contributor",
+        "DOI",
+        "Relation",
+        "Version",
+        "Trust framework",
+        "Spatial coverage",
+        "Spatial coverage (GeoJSON)",
+        "Use cases",
+        "Roadmap note",
+        "Target audience",
+    ):
+        assert label not in labels
+    assert all(value for value in rows.values())
+    assert (
+        "2,000"
+        in _soup(app, f"/smart-meter/{created['name']}")
+        .select_one("[data-field=meters_represented]")
+        .text
+    )
+
+    res = created["resources"][0]
+    page = _soup(app, f"/smart-meter/{created['name']}/resource/{res['id']}")
+    rows = _info_rows(page)
+    assert rows["Rows"] == "96,000"
+    assert rows["Feeders or substations in the file"] == "2"
+    assert rows["Half-hour values suppressed (to prevent subtraction)"] == "1"
+
+
+def test_resource_page_shows_no_json_text(app, published):
+    res = published["resources"][1]
+    soup = _soup(app, f"/smart-meter/{published['name']}/resource/{res['id']}")
+    # the table schema is a table of its columns
+    schema = soup.select_one("[data-field=table_schema] details.ssen-table-schema")
+    assert schema.select_one("summary").text.strip() == "17 columns"
+    first = schema.select("tr:has(td)")[0]
+    assert [td.get_text(" ", strip=True) for td in first.select("td")][:2] == [
+        "dataset_id",
+        "string, required",
+    ]
+    # the quality report is the quality table, not a JSON row
+    assert soup.select_one("[data-field=quality_report]") is None
+    assert "Quality report" not in _info_rows(soup)
+    assert not soup.select("[data-field] pre")
+    text = soup.get_text()
+    assert '"fields"' not in text and '"rows_read"' not in text and "{'" not in text
+
+
+def test_titles_and_breadcrumbs_say_smart_meter_datasets(
+    app, published, sysadmin, unowned_datasets
+):
+    name = published["name"]
+    res = published["resources"][0]["id"]
+    auth = _auth(sysadmin)
+    pages = {
+        "/smart-meter/": ("Smart meter datasets - CKAN", ["Home", "Smart meter datasets"]),
+        f"/smart-meter/{name}": (
+            "Smart meter consumption, LV feeder, 2024-02 - Smart meter datasets - CKAN",
+            [
+                "Home",
+                "Organizations",
+                published["organization"]["title"],
+                "Smart meter consumption,...",
+            ],
+        ),
+        f"/smart-meter/{name}/resource/{res}": (
+            "Smart meter consumption, LV feeder, 2024-02 - 2024-02-12 (CSV) - CKAN",
+            [
+                "Home",
+                "Organizations",
+                published["organization"]["title"],
+                "Smart meter consumption,...",
+                "2024-02-12 (CSV)",
+            ],
+        ),
+        "/smart-meter/new": (
+            "Create Smart meter dataset - CKAN",
+            ["Home", "Smart meter datasets", "Create Smart meter dataset"],
+        ),
+        f"/smart-meter/edit/{name}": (None, None),
+    }
+    for url, (title, crumbs) in pages.items():
+        body = app.get(url, headers=auth).body
+        soup = BeautifulSoup(body, "html.parser")
+        assert "Smart-Meter" not in body and "Smart-meter" not in body, url
+        if title:
+            assert " ".join(soup.title.text.split()) == title, url
+        if crumbs:
+            got = [li.get_text(" ", strip=True) for li in soup.select(".breadcrumb li")]
+            assert got == crumbs, url
+    # a dataset without an organisation: the breadcrumb names the type in words
+    helpers.call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(None, name="no-org", resources=[]),
+    )
+    soup = _soup(app, "/smart-meter/no-org")
+    crumbs = [li.get_text(" ", strip=True) for li in soup.select(".breadcrumb li")]
+    assert crumbs[:2] == ["Home", "Smart meter datasets"]
+    assert soup.select(".breadcrumb a")[1]["href"] == "/smart-meter/"
 
 
 def test_facets_on_the_organization_page(app, sysadmin, org):
@@ -400,6 +650,7 @@ def test_substation_dataset_page_speaks_of_substations(
     assert soup.select_one("[data-field=aggregation_level]").text.strip() == (
         "Secondary substation"
     )
+    assert soup.select(".ssen-quality-table thead th")[5].text.strip() == "Substations in file"
 
 
 def test_the_harvest_page_has_no_smart_meter_facets(app, sysadmin, org):

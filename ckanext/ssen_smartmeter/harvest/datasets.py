@@ -68,8 +68,10 @@ def new_dataset(config: SourceConfig, level: str, day: dt.date, owner_org: str) 
         "owner_org": owner_org,
         "notes": (
             f"Half-hourly electricity consumption of {config.dno_alias} smart meters "
-            f"aggregated to {label} level, one file a day for {first:%B %Y} "
-            f"({first.isoformat()} to {last.isoformat()}). A value is published only "
+            f"aggregated to {label} level, for days of {first:%B %Y} "
+            f"({first.isoformat()} to {last.isoformat()}): one file for each day "
+            "published so far. The coverage on this page lists the days published "
+            "and any day missing. A value is published only "
             f"where at least {config.threshold} meters contributed; smaller groups are "
             "suppressed, as are values that would let a suppressed one be recovered by "
             "subtraction."
