@@ -131,6 +131,10 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert badge["data-freshness"] == "up-to-date"
     assert "Up to date" in badge.text
     assert soup.select_one(".ssen-freshness-detail time")["datetime"] == "2024-03-02T06:00:00"
+    # the badges sit in the heading, the sentence below it (no <p> inside <h1>)
+    heading = soup.select_one("h1 .ssen-freshness").find_parent("h1")
+    assert heading.select("p, div") == [] and heading.select_one(".ssen-freshness-detail") is None
+    assert soup.select_one(".ssen-freshness-detail").find_parent("h1") is None
 
     # one row per day: the day's CSV and Parquet files share it (CSV first)
     (row,) = soup.select(".ssen-quality-table tbody tr")

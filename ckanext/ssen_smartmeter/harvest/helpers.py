@@ -8,20 +8,9 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestSource
 
 __all__ = [
-    "ssen_smartmeter_harvest_count",
     "ssen_smartmeter_harvest_is_ours",
     "ssen_smartmeter_harvest_job_report",
 ]
-
-
-def ssen_smartmeter_harvest_count(value: Any) -> str:
-    """A count with thousands separators (``96,000``); empty when unknown."""
-    if value is None or value == "":
-        return ""
-    try:
-        return f"{int(value):,}"
-    except (TypeError, ValueError):
-        return str(value)
 
 
 def ssen_smartmeter_harvest_is_ours(source: dict[str, Any] | None) -> bool:
