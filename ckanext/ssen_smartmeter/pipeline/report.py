@@ -47,12 +47,15 @@ class QualityReport:
     rows_written: dict[str, int]
     inputs: list[InputFile]
     topology: dict[str, int]
-    #: per level {"new_rows", "changed_rows", "removed_rows"} on a restatement, else None
+    #: per level {"new_rows", "changed_rows", "removed_rows", "held_rows"} on a
+    #: restatement, else None
     restatement: dict[str, dict[str, int]] | None = None
     #: rows behind the published active values of the LV file (its counts' sum)
     rows_published: int = 0
     #: the most meters behind the published active values of one half-hour
     meters_published: int = 0
+    #: substation half-hours kept as previously published (restatement guard, P3)
+    restatement_blocks_held: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
