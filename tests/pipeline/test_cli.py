@@ -171,7 +171,7 @@ def test_generate_then_aggregate_finds_every_injected_anomaly(tmp_path):
 
 def test_restating_a_day_in_place_keeps_insert_time(tmp_path):
     """``data/restate``: late reads for an Alpha half-hour that may change (five
-    meters), four that the P3 guard holds, and a substation new to the day."""
+    meters), five that the P3 guard holds, and a substation new to the day."""
     out = tmp_path / "out"
     case = DATA / "restate"
 
@@ -194,9 +194,9 @@ def test_restating_a_day_in_place_keeps_insert_time(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-3:] == [
-        "restated lv_feeder: 48 rows new, 1 changed, 0 removed, 12 held as published",
-        "restated secondary_substation: 48 rows new, 1 changed, 0 removed, 4 held as published",
-        "restatement guard (P3): 4 substation half-hours held as published",
+        "restated lv_feeder: 48 rows new, 1 changed, 0 removed, 15 held as published",
+        "restated secondary_substation: 48 rows new, 1 changed, 0 removed, 5 held as published",
+        "restatement guard (P3): 5 substation half-hours held as published",
     ]
     with open(out / "lv_feeder" / "2024-02-12.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -214,7 +214,7 @@ def test_restating_a_day_in_place_keeps_insert_time(tmp_path):
     ]
     report = json.loads((out / "quality" / "2024-02-12.json").read_text())
     assert report["restatement"]["lv_feeder"]["changed_rows"] == 1
-    assert report["restatement_blocks_held"] == 4
+    assert report["restatement_blocks_held"] == 5
 
 
 def test_restating_without_an_earlier_publication_exits_2(tmp_path):

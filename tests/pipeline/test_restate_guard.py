@@ -3,7 +3,8 @@ fewer than the threshold's meters keep their earlier rows.
 
 ``data/restate``: substation Alpha (feeders F1, F2, F3), Beta (no read in the
 first publication) and Gamma (one meter). ``late.csv`` holds one late case per
-half-hour of Alpha (see the comments of each test) and Beta's first reads.
+half-hour of Alpha from 00:30 to 03:00 (see the comments of each test) and
+Beta's first reads.
 """
 
 from __future__ import annotations
@@ -81,11 +82,12 @@ def test_one_late_meter_is_held_with_its_block(tmp_path):
         == old["secondary_substation"][(ALPHA, "00:30")]
     )
     assert _block(new, ALPHA, "00:30") == _block(old, ALPHA, "00:30")
-    # held: Alpha 00:30, 01:30, 02:00 and 02:30 (three feeders and the substation each)
-    assert report.restatement_blocks_held == 4
-    assert report.restatement["lv_feeder"]["held_rows"] == 12
-    assert report.restatement["secondary_substation"]["held_rows"] == 4
-    assert report.to_dict()["restatement_blocks_held"] == 4
+    # held: Alpha 00:30, 01:30, 02:00, 02:30 and 03:00 (three feeders and the
+    # substation each)
+    assert report.restatement_blocks_held == 5
+    assert report.restatement["lv_feeder"]["held_rows"] == 15
+    assert report.restatement["secondary_substation"]["held_rows"] == 5
+    assert report.to_dict()["restatement_blocks_held"] == 5
 
 
 def test_a_late_batch_of_threshold_meters_is_applied(tmp_path):
@@ -140,6 +142,17 @@ def test_a_second_register_changing_is_held(tmp_path):
     assert _values(fresh["lv_feeder"][(F1, "02:30")]) == ("12", "120", "40", "160")
 
 
+def test_the_split_becoming_hidden_is_held(tmp_path):
+    """03:00: five late meters on F1, one with a second register: counts move by
+    5, but the split is now hidden (1 meter with a second register), so the
+    primary value goes empty: a change of pattern."""
+    _, old, new = _restated(tmp_path)
+    assert _block(new, ALPHA, "03:00") == _block(old, ALPHA, "03:00")
+    assert _values(new["lv_feeder"][(F1, "03:00")]) == ("7", "70", "", "70")
+    fresh = _fresh(tmp_path)
+    assert _values(fresh["lv_feeder"][(F1, "03:00")]) == ("12", "", "", "125")
+
+
 def test_a_substation_new_to_the_day_is_published(tmp_path):
     """Beta had no read before: nothing to subtract from, its rows are new."""
     report, old, new = _restated(tmp_path)
@@ -169,15 +182,15 @@ def test_a_meter_moved_between_feeders_is_held_and_a_gone_substation_removed(tmp
         topology=CASE / "topology_moved",
         previous=tmp_path / "first",
     )
-    # m206 read at 00:30, 01:00, 02:00, 02:30: those blocks are held
-    assert report.restatement_blocks_held == 4
+    # m206 read at 00:30, 01:00, 02:00, 02:30, 03:00: those blocks are held
+    assert report.restatement_blocks_held == 5
     assert report.restatement == {
-        "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 48, "held_rows": 12},
+        "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 48, "held_rows": 15},
         "secondary_substation": {
             "new_rows": 0,
             "changed_rows": 0,
             "removed_rows": 48,
-            "held_rows": 4,
+            "held_rows": 5,
         },
     }
     for level in LEVELS:

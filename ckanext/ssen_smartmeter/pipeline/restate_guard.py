@@ -82,15 +82,19 @@ def row_ok(threshold: int) -> str:
 
 def _hidden_ok(count: str, value: str, t: int) -> str:
     """The hidden group of a measure (substation minus its published feeders) keeps
-    its count and value, or its count changes by at least ``t``; true where the
-    substation value is not published (no group: the pattern is checked apart)."""
+    its count and value, or its count changes by at least ``t``. True where the
+    substation value is not published (no group: the pattern is checked apart)
+    and where the group has no meter in either publication (its "value" is
+    then the rounding of the feeders' values, no meter's reading)."""
 
     def group(side: str, column: str) -> str:
         return f"(s.{side}_{column} - coalesce(f.{side}_{column}, 0))"
 
     dn = f"({group('n', count)} - {group('o', count)})"
+    # no meter hidden in either: what is left is the feeders' rounding
+    empty = f"({group('n', count)} = 0 AND {group('o', count)} = 0)"
     return (
-        f"coalesce(s.n_{count} IS NULL OR s.o_{count} IS NULL "
+        f"coalesce(s.n_{count} IS NULL OR s.o_{count} IS NULL OR {empty} "
         f"OR ({dn} = 0 AND {group('n', value)} = {group('o', value)}) "
         f"OR abs({dn}) >= {t}, FALSE)"
     )
