@@ -13,7 +13,12 @@ import datetime as dt
 
 import pyarrow.parquet as pq
 
-from ckanext.ssen_smartmeter.pipeline import AggregateConfig, PreviousPublication, aggregate_day
+from ckanext.ssen_smartmeter.pipeline import (
+    AggregateConfig,
+    PreviousPublication,
+    aggregate_day,
+    public_view,
+)
 
 from .helpers import DATA, rows
 
@@ -88,6 +93,10 @@ def test_one_late_meter_is_held_with_its_block(tmp_path):
     assert report.restatement["lv_feeder"]["held_rows"] == 15
     assert report.restatement["secondary_substation"]["held_rows"] == 5
     assert report.to_dict()["restatement_blocks_held"] == 5
+    # the report's published counts are the file's: the held 7, not 8
+    shown = [int(r["aggregated_device_count_active"] or 0) for r in new["lv_feeder"].values()]
+    assert report.rows_published == sum(shown) == 7 + 6 + 12 + 6 + 7 + 7 + 6 + 7 + 6 + 5
+    assert public_view(report.to_dict())["withheld"]
 
 
 def test_a_late_batch_of_threshold_meters_is_applied(tmp_path):

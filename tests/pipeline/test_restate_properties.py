@@ -22,7 +22,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.ssen_smartmeter.pipeline import AggregateConfig, PreviousPublication, aggregate_day
+from ckanext.ssen_smartmeter.pipeline import (
+    AggregateConfig,
+    PreviousPublication,
+    aggregate_day,
+    public_view,
+)
 
 from .helpers import rows
 from .reference import Read
@@ -253,3 +258,12 @@ def test_a_restatement_never_isolates_fewer_than_threshold_meters(case, tmp_path
     assert counts["lv_feeder"]["changed_rows"] == sum(
         1 for k in set(lv_new) & set(lv_old) if new[k][0] != old[k][0]
     )
+    # the counts the report says the file publishes are the file's (held rows
+    # included), and a held block withholds the exact totals
+    per_time: dict[str, int] = defaultdict(int)
+    for k in lv_new:
+        per_time[k[1]] += new[k][0][CA] or 0
+    assert report.rows_published == sum(per_time.values())
+    assert report.meters_published == max(per_time.values(), default=0)
+    if report.restatement_blocks_held:
+        assert public_view(report.to_dict())["rows_accepted"] is None

@@ -286,6 +286,12 @@ def _run(
             },
             reporter.phase,
         )
+        if previous is not None:
+            # the P3 guard may keep earlier rows: the counts the file publishes
+            # are those written, not the new cells'
+            lv = written[LV_FEEDER.name]
+            counts["rows_published"] = lv.rows_published
+            counts["meters_published"] = lv.meters_published
 
         report = _report(day, config, counts, written, files, topo, hashed, previous)
         report.write(quality_tmp)

@@ -84,6 +84,10 @@ class Written:
     #: their block was held, and the blocks held (over both levels)
     held_rows: int | None = None
     held_blocks: int | None = None
+    #: restatement, LV level: the written file's published active counts, their
+    #: sum and the largest sum of one half-hour (held rows show earlier counts)
+    rows_published: int | None = None
+    meters_published: int | None = None
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, threshold: int) -> None:
@@ -281,6 +285,14 @@ def restate(
             held_rows=int(row[3]),
             held_blocks=held_blocks,
         )
+    row = con.execute(
+        f"SELECT sum(s), max(s) FROM (SELECT ts, sum({VALUE_COLUMNS[0]}) AS s "
+        f"FROM {LV_FEEDER.name}_restated GROUP BY ts)"
+    ).fetchone()
+    assert row is not None
+    counts[LV_FEEDER.name] = dataclasses.replace(
+        counts[LV_FEEDER.name], rows_published=int(row[0] or 0), meters_published=int(row[1] or 0)
+    )
     con.execute(f"DROP TABLE {restate_guard.BLOCKS}")
     return counts
 

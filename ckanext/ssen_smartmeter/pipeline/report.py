@@ -102,14 +102,17 @@ def public_view(report: Mapping[str, Any]) -> dict[str, Any]:
     The exact totals of rows read, rows accepted and meters seen include the
     rows and meters behind suppressed half-hours; subtracting the published
     counts from them would count those (fewer than threshold) meters. On a day
-    with any suppressed value those totals, each reads file's row count and
-    the topology's meter count are set to ``None`` and named in ``withheld``.
+    with any suppressed value, or a restatement that held blocks back (rule
+    P3's guard), those totals, each reads file's row count and the topology's
+    meter count are set to ``None`` and named in ``withheld``.
     What stays is exact and safe: rejected rows by reason (a rejected row is
     in no value), ``rows_published`` and ``meters_published`` (the published
     file's own counts), units published and cells suppressed.
     """
     public = copy.deepcopy(dict(report))
-    if not has_suppressed_cells(report):
+    # a restatement whose guard held blocks publishes their earlier counts: the
+    # totals, counting the new reads, would count the late meters held back
+    if not has_suppressed_cells(report) and not report.get("restatement_blocks_held"):
         public["withheld"] = []
         return public
     for key in ("rows_read", "rows_accepted", "meters"):
