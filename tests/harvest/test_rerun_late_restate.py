@@ -38,15 +38,32 @@ def day_files(level: str, day: str) -> dict[str, Path]:
     }
 
 
-def withhold_reads(full: Path, kept: Path) -> int:
-    """Write ``kept``: ``full`` without the last 4 half-hours of 30 meters; count removed."""
+#: the largest feeder of the generated network (41 meters; P2 never hides it)
+BATCH_FEEDER = "000100100301"
+
+
+def withhold_reads(full: Path, kept: Path, topology: Path) -> int:
+    """Write ``kept``: ``full`` without the last 4 half-hours of 30 meters outside
+    ``BATCH_FEEDER``'s substation (late one by one: the P3 guard holds those
+    half-hours) and of 5 meters of ``BATCH_FEEDER`` with an active and a
+    reactive read and no second register there (a batch of threshold meters:
+    applied). Returns the rows withheld."""
     con = duckdb.connect()
     source = f"read_parquet('{full}')"
+    meters = f"read_parquet('{topology / 'meter_feeders.parquet'}')"
+    last = f"period_end > (SELECT max(period_end) FROM {source}) - INTERVAL 2 HOUR"
     removed = con.execute(f"""
         COPY (SELECT * FROM {source}
-              WHERE NOT (mpan IN (SELECT DISTINCT mpan FROM {source} ORDER BY mpan LIMIT 30)
-                         AND period_end > (SELECT max(period_end) FROM {source})
-                             - INTERVAL 2 HOUR))
+              WHERE NOT ({last} AND mpan IN (
+                  (SELECT mpan FROM {meters} WHERE left(dataset_id, 10) <> '{BATCH_FEEDER[:10]}'
+                   ORDER BY mpan LIMIT 30)
+                  UNION ALL
+                  (SELECT r.mpan FROM {source} r JOIN {meters} m ON m.mpan = r.mpan
+                   WHERE m.dataset_id = '{BATCH_FEEDER}' AND {last}
+                   GROUP BY r.mpan
+                   HAVING count(active_import_wh) = 4 AND count(reactive_import_varh) = 4
+                      AND count(secondary_active_import_wh) = 0
+                   ORDER BY r.mpan LIMIT 5))))
         TO '{kept}' (FORMAT parquet)""").fetchone()
     total = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
     return total - removed[0]
@@ -71,7 +88,7 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     reads = generated / "reads" / f"{LATE_DAY}.parquet"
     full = tmp_path / "full.parquet"
     reads.rename(full)
-    removed = withhold_reads(full, reads)
+    removed = withhold_reads(full, reads, generated / "topology")
     assert removed > 0
     source = make_source(source_config(generated, late_window_days=100_000))
 
@@ -126,41 +143,66 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     restated_at = resource["quality_report"]["published_at"]
     first_at = old_rows[0]["insert_time"]
     assert restated_at > first_at
-    assert resource["quality_report"]["restatement"]["lv_feeder"]["changed_rows"] > 0
+    quality = resource["quality_report"]
+    # rule P3's guard: the batch of five meters changes BATCH_FEEDER and its
+    # substation in the last 4 half-hours; the half-hours where meters came
+    # late one by one keep their published rows
+    last = {r["data_collection_log_timestamp"] for r in old_rows[-4:]}
+    assert quality["restatement"]["lv_feeder"]["changed_rows"] == 4
+    assert quality["restatement"]["secondary_substation"]["changed_rows"] == 4
+    assert quality["restatement_blocks_held"] > 0
+    assert quality["restatement"]["lv_feeder"]["held_rows"] > 0
 
-    # the values are those of the CLI on the full reads
-    out = tmp_path / "cli"
-    subprocess.run(
-        [
-            CLI,
-            "aggregate",
-            "--reads",
-            str(reads),
-            "--topology",
-            str(generated / "topology"),
-            "--date",
-            LATE_DAY.isoformat(),
-            "--out",
-            str(out),
-            "--published-at",
-            restated_at,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    expected = csv_rows(out / "lv_feeder" / f"{LATE_DAY}.csv")
+    def aggregate_cli(out: Path, *extra: str) -> Path:
+        subprocess.run(
+            [
+                CLI,
+                "aggregate",
+                "--reads",
+                str(reads),
+                "--topology",
+                str(generated / "topology"),
+                "--date",
+                LATE_DAY.isoformat(),
+                "--out",
+                str(out),
+                "--published-at",
+                restated_at,
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return out / "lv_feeder" / f"{LATE_DAY}.csv"
+
+    # the files are those of the CLI restating the earlier publication
+    previous = tmp_path / "previous"
+    for level, files in before.items():
+        (previous / level).mkdir(parents=True)
+        (previous / level / f"{LATE_DAY}.csv").write_bytes(files["CSV"])
+    restated_by_cli = aggregate_cli(tmp_path / "cli", "--previous", str(previous))
+    assert restated_by_cli.read_bytes() == restated_lv["CSV"].read_bytes()
+
+    # each row is the earlier one or, where it changed, a first publication's
+    fresh = csv_rows(aggregate_cli(tmp_path / "fresh"))
     times = ("insert_time", "last_modified_time")
-    strip = [{k: v for k, v in r.items() if k not in times} for r in new_rows]
-    assert strip == [{k: v for k, v in r.items() if k not in times} for r in expected]
-    changed = 0
-    for old, new in zip(old_rows, new_rows, strict=True):
+
+    def values(row: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in row.items() if k not in times}
+
+    changed = held = 0
+    for old, new, first in zip(old_rows, new_rows, fresh, strict=True):
         assert new["insert_time"] == first_at
-        same = {k: v for k, v in old.items() if k not in times} == {
-            k: v for k, v in new.items() if k not in times
-        }
+        same = values(old) == values(new)
         assert new["last_modified_time"] == (first_at if same else restated_at)
+        if not same:
+            assert values(new) == values(first)
+            assert new["dataset_id"] == BATCH_FEEDER
+            assert new["data_collection_log_timestamp"] in last
+        held += same and values(old) != values(first)
         changed += not same
-    assert changed == resource["quality_report"]["restatement"]["lv_feeder"]["changed_rows"]
+    assert changed == quality["restatement"]["lv_feeder"]["changed_rows"]
+    assert held > 0
 
     # the restatement is recorded; the next run is quiet
     report = tk.get_action("ssen_smartmeter_job_report")(

@@ -170,29 +170,51 @@ def test_generate_then_aggregate_finds_every_injected_anomaly(tmp_path):
 
 
 def test_restating_a_day_in_place_keeps_insert_time(tmp_path):
+    """``data/restate``: late reads for an Alpha half-hour that may change (five
+    meters), five that the P3 guard holds, and a substation new to the day."""
     out = tmp_path / "out"
-    assert cli(*aggregate_args(out)).returncode == 0
-    reads = tmp_path / "reads.csv"
-    shutil.copy(DATA / "basic" / "reads.csv", reads)
-    with open(reads, "a", encoding="utf-8") as handle:  # conflicts with m18's 00:30Z read
-        handle.write("0100000000018,2024-02-12T00:30:00+00:00,2,,3\n")
-    args = aggregate_args(out, "--previous", str(out), reads=str(reads))
-    args[args.index("--published-at") + 1] = "2024-02-20T09:30:00Z"
-    done = cli(*args)
+    case = DATA / "restate"
+
+    def args(*reads: Path, published: str, extra: tuple[str, ...] = ()) -> list[str]:
+        line = aggregate_args(out, *extra)
+        line[line.index("--reads") + 1 : line.index("--topology")] = [str(r) for r in reads]
+        line[line.index("--topology") + 1] = str(case / "topology")
+        line[line.index("--published-at") + 1] = published
+        return line
+
+    first = cli(*args(case / "reads.csv", published="2024-02-14T06:00:00Z"))
+    assert first.returncode == 0, first.stderr
+    done = cli(
+        *args(
+            case / "reads.csv",
+            case / "late.csv",
+            published="2024-02-20T09:30:00Z",
+            extra=("--previous", str(out)),
+        )
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-2:] == [
-        "restated lv_feeder: 0 rows new, 1 changed, 0 removed",
-        "restated secondary_substation: 0 rows new, 1 changed, 0 removed",
+    assert done.stderr.strip().splitlines()[-3:] == [
+        "restated lv_feeder: 48 rows new, 1 changed, 0 removed, 15 held as published",
+        "restated secondary_substation: 48 rows new, 1 changed, 0 removed, 5 held as published",
+        "restatement guard (P3): 5 substation half-hours held as published",
     ]
     with open(out / "lv_feeder" / "2024-02-12.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert {r["insert_time"] for r in rows} == {"2024-02-14T06:00:00.000Z"}
-    bumped = [r for r in rows if r["last_modified_time"] == "2024-02-20T09:30:00.000Z"]
+    new = "2024-02-20T09:30:00.000Z"
+    assert {r["insert_time"] for r in rows if not r["dataset_id"].startswith("0002")} == {
+        "2024-02-14T06:00:00.000Z"
+    }
+    bumped = [
+        r
+        for r in rows
+        if r["last_modified_time"] == new and r["insert_time"] != new  # not a new row
+    ]
     assert [(r["dataset_id"], r["data_collection_log_timestamp"]) for r in bumped] == [
-        ("000200200201", "2024-02-12T00:30:00.000Z")
+        ("000100100101", "2024-02-12T01:00:00.000Z")
     ]
     report = json.loads((out / "quality" / "2024-02-12.json").read_text())
     assert report["restatement"]["lv_feeder"]["changed_rows"] == 1
+    assert report["restatement_blocks_held"] == 5
 
 
 def test_restating_without_an_earlier_publication_exits_2(tmp_path):

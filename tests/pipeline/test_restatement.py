@@ -63,9 +63,15 @@ def test_restatement_keeps_insert_time_and_bumps_only_changed_rows(tmp_path, fmt
         for r in new
     )
     assert report.restatement == {
-        "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
-        "secondary_substation": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
+        "lv_feeder": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0, "held_rows": 0},
+        "secondary_substation": {
+            "new_rows": 0,
+            "changed_rows": 0,
+            "removed_rows": 0,
+            "held_rows": 0,
+        },
     }
+    assert report.restatement_blocks_held == 0
     # a restatement publishes the same Parquet schema (nullability included)
     for level in ("lv_feeder", "secondary_substation"):
         restated = pq.read_schema(third / level / f"{DAY}.parquet")
@@ -93,7 +99,10 @@ def aggregate_again(reads, out, previous):
     )
 
 
-def test_restatement_marks_rows_whose_values_changed(tmp_path):
+def test_restatement_holds_a_cell_that_one_meter_would_suppress(tmp_path):
+    """Rule P3's guard: G1 00:30Z would go from 5 published meters to 4 (hidden):
+    a change of pattern, so that substation half-hour keeps its published rows
+    (``test_restate_guard.py`` has the other cases)."""
     first = tmp_path / "first"
     run([DATA / "basic" / "reads.csv"], DATA / "basic" / "topology", DAY, first, published_at=FIRST)
     reads = tmp_path / "reads.csv"
@@ -102,19 +111,28 @@ def test_restatement_marks_rows_whose_values_changed(tmp_path):
         handle.write("0100000000018,2024-02-12T00:30:00+00:00,2,,3\n")
     report = aggregate_again(reads, tmp_path / "again", PreviousPublication.from_dir(first, DAY))
     # m18 already had an identical-timestamp active read of 2 with no reactive: the copies
-    # conflict, so both are rejected; G1 00:30Z drops to 4 active meters -> suppressed
+    # conflict, so both are rejected; G1 00:30Z would drop to 4 active meters
+    old = {
+        (r["dataset_id"], r["data_collection_log_timestamp"]): r
+        for r in rows(first / "lv_feeder" / f"{DAY}.csv")
+    }
     lv = {
         (r["dataset_id"], r["data_collection_log_timestamp"]): r
         for r in rows(tmp_path / "again" / "lv_feeder" / f"{DAY}.csv")
     }
+    assert lv == old
     g1 = lv[("000200200201", "2024-02-12T00:30:00.000Z")]
-    assert g1["aggregated_device_count_active"] == ""
-    assert g1["insert_time"] == "2024-02-14T06:00:00.000Z"
-    assert g1["last_modified_time"] == "2024-02-20T09:30:00.000Z"
-    untouched = lv[("000200200201", "2024-02-13T00:00:00.000Z")]
-    assert untouched["last_modified_time"] == "2024-02-14T06:00:00.000Z"
-    assert report.restatement["lv_feeder"]["changed_rows"] == 1
-    assert report.restatement["secondary_substation"]["changed_rows"] == 1
+    assert g1["aggregated_device_count_active"] == "5"
+    assert g1["insert_time"] == g1["last_modified_time"] == "2024-02-14T06:00:00.000Z"
+    assert report.restatement["lv_feeder"]["changed_rows"] == 0
+    assert report.restatement["lv_feeder"]["held_rows"] == 1
+    assert report.restatement["secondary_substation"] == {
+        "new_rows": 0,
+        "changed_rows": 0,
+        "removed_rows": 0,
+        "held_rows": 1,
+    }
+    assert report.restatement_blocks_held == 1
 
 
 def test_checksums_and_late_reads_from_the_published_report(tmp_path):
@@ -230,10 +248,16 @@ def test_restatement_counts_rows_new_and_removed_when_a_feeder_is_renumbered(tmp
         AggregateConfig(published_at=SECOND, threads=2),
         previous=PreviousPublication.from_dir(first, DAY),
     )
-    # 48 half-hours under the new id, 48 gone under the old; the substation is the same
+    # 48 half-hours under the new id, 48 gone under the old; the substation is the
+    # same. The feeder's 2 meters were never published: no half-hour is held
     assert report.restatement == {
-        "lv_feeder": {"new_rows": 48, "changed_rows": 0, "removed_rows": 48},
-        "secondary_substation": {"new_rows": 0, "changed_rows": 0, "removed_rows": 0},
+        "lv_feeder": {"new_rows": 48, "changed_rows": 0, "removed_rows": 48, "held_rows": 0},
+        "secondary_substation": {
+            "new_rows": 0,
+            "changed_rows": 0,
+            "removed_rows": 0,
+            "held_rows": 0,
+        },
     }
     lv = rows(tmp_path / "again" / "lv_feeder" / f"{DAY}.csv")
     renumbered = [r for r in lv if r["dataset_id"] == "000100100109"]

@@ -36,7 +36,7 @@ from .inputs import (
     sql_str,
     staged,
 )
-from .outputs import LV_FEEDER, SUBSTATION, Written, file_paths, write_level
+from .outputs import LV_FEEDER, SUBSTATION, Written, file_paths, write_levels
 from .report import InputFile, QualityReport
 from .topology import Topology
 from .topology import load as load_topology
@@ -273,15 +273,25 @@ def _run(
     folders = [out / LV_FEEDER.name, out / SUBSTATION.name, quality.parent]
     created = [f for f in folders if not f.exists()]
     try:
-        moves = []
-        written = {}
-        for level, prev in (
-            (LV_FEEDER, previous.lv_feeder if previous else None),
-            (SUBSTATION, previous.secondary_substation if previous else None),
-        ):
-            result, level_moves = write_level(con, level, day, out, config, prev, reporter.phase)
-            written[level.name] = result
-            moves += level_moves
+        written, moves = write_levels(
+            con,
+            day,
+            out,
+            config,
+            None
+            if previous is None
+            else {
+                LV_FEEDER.name: previous.lv_feeder,
+                SUBSTATION.name: previous.secondary_substation,
+            },
+            reporter.phase,
+        )
+        if previous is not None:
+            # the P3 guard may keep earlier rows: the counts the file publishes
+            # are those written, not the new cells'
+            lv = written[LV_FEEDER.name]
+            counts["rows_published"] = lv.rows_published
+            counts["meters_published"] = lv.meters_published
 
         report = _report(day, config, counts, written, files, topo, hashed, previous)
         report.write(quality_tmp)
@@ -354,9 +364,13 @@ def _report(
                 "new_rows": w.new_rows or 0,
                 "changed_rows": w.changed_rows or 0,
                 "removed_rows": w.removed_rows or 0,
+                "held_rows": w.held_rows or 0,
             }
             for name, w in written.items()
         },
+        restatement_blocks_held=None
+        if previous is None
+        else written[SUBSTATION.name].held_blocks or 0,
     )
 
 

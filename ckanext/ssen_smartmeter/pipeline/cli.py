@@ -147,7 +147,14 @@ def _aggregate(args: argparse.Namespace) -> int:
     for level, counts in (report.restatement or {}).items():
         print(
             f"restated {level}: {counts['new_rows']:,} rows new, "
-            f"{counts['changed_rows']:,} changed, {counts['removed_rows']:,} removed",
+            f"{counts['changed_rows']:,} changed, {counts['removed_rows']:,} removed, "
+            f"{counts['held_rows']:,} held as published",
+            file=sys.stderr,
+        )
+    if report.restatement_blocks_held is not None:
+        print(
+            f"restatement guard (P3): {report.restatement_blocks_held:,} substation "
+            "half-hours held as published",
             file=sys.stderr,
         )
     return EXIT_OK

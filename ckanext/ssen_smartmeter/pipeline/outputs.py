@@ -15,26 +15,21 @@ import datetime as dt
 import errno
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
 
+from . import restate_guard
 from .config import AggregateConfig
 from .inputs import sql_str
 from .localtime import epoch_us
 from .sql import HALF_HOUR_US, day_bounds, split_shown
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
-VALUE_COLUMNS = (
-    "aggregated_device_count_active",
-    "primary_consumption_active_import",
-    "secondary_consumption_active_import",
-    "total_consumption_active_import",
-    "aggregated_device_count_reactive",
-    "total_consumption_reactive_import",
-)
+#: the six value columns, in the contract's order
+VALUE_COLUMNS = restate_guard.VALUES
 LV_COLUMNS = (
     "dataset_id",
     "dno_name",
@@ -85,6 +80,14 @@ class Written:
     changed_rows: int | None
     new_rows: int | None
     removed_rows: int | None
+    #: restatement guard (rule P3): rows kept as previously published because
+    #: their block was held, and the blocks held (over both levels)
+    held_rows: int | None = None
+    held_blocks: int | None = None
+    #: restatement, LV level: the written file's published active counts, their
+    #: sum and the largest sum of one half-hour (held rows show earlier counts)
+    rows_published: int | None = None
+    meters_published: int | None = None
 
 
 def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, threshold: int) -> None:
@@ -135,21 +138,36 @@ def build_rows(con: duckdb.DuckDBPyConnection, level: Level, day: dt.date, thres
     """)
 
 
-def _previous_select(path: Path) -> str:
+def _previous_select(path: Path, names: tuple[str, ...]) -> str:
+    """The rows of an earlier publication's file: keys, times (epoch us), values
+    and the ``names`` columns."""
     literal = sql_str(str(path))
     if path.name.lower().endswith(".parquet"):
         source = f"read_parquet({literal})"
     else:
         source = f"read_csv({literal}, header=true, all_varchar=true)"
     counts = ", ".join(f"TRY_CAST({c} AS BIGINT) AS {c}" for c in VALUE_COLUMNS)
+    text = "".join(f", CAST({c} AS VARCHAR) AS {c}" for c in names)
     return f"""
         SELECT CAST(dataset_id AS VARCHAR) AS dataset_id,
                epoch_us(CAST(data_collection_log_timestamp AS TIMESTAMPTZ)) AS ts,
                epoch_us(CAST(insert_time AS TIMESTAMPTZ)) AS insert_time,
                epoch_us(CAST(last_modified_time AS TIMESTAMPTZ)) AS last_modified_time,
-               {counts}
+               {counts}{text}
         FROM {source}
     """
+
+
+#: columns of a level that are neither keys, DNO names, values nor times: from the topology
+def _names(level: Level) -> tuple[str, ...]:
+    fixed = {"dataset_id", "dno_name", "dno_alias", "data_collection_log_timestamp"}
+    return tuple(
+        c
+        for c in level.columns
+        if c not in fixed
+        and c not in VALUE_COLUMNS
+        and c not in ("insert_time", "last_modified_time")
+    )
 
 
 def file_paths(out_dir: Path, level: Level, day: dt.date) -> list[tuple[Path, Path]]:
@@ -159,72 +177,177 @@ def file_paths(out_dir: Path, level: Level, day: dt.date) -> list[tuple[Path, Pa
     return [(path.with_name(f".{path.name}.tmp"), path) for path in final]
 
 
+def write_levels(
+    con: duckdb.DuckDBPyConnection,
+    day: dt.date,
+    out_dir: Path,
+    config: AggregateConfig,
+    previous: Mapping[str, Path] | None,
+    phase: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Written], list[tuple[Path, Path]]]:
+    """Write both levels' files under temporary names (see ``write_level``).
+
+    ``previous``: the earlier publication's file per level name (a
+    restatement, rule P3). Then both levels' rows are built first, as the
+    restatement guard (:mod:`.restate_guard`) decides per substation and
+    half-hour over both. Returns what was written per level and the
+    (temporary, final) path pairs to move.
+    """
+    levels = (LV_FEEDER, SUBSTATION)
+    written: dict[str, Written] = {}
+    moves: list[tuple[Path, Path]] = []
+    if previous is None:
+        for level in levels:
+            build_rows(con, level, day, config.threshold)
+            # the cells are in the rows now: their memory goes to the sort
+            con.execute(f"DROP TABLE {level.cells}")
+            written[level.name], pairs = write_level(con, level, day, out_dir, config, None, phase)
+            moves += pairs
+        return written, moves
+    for level in levels:
+        build_rows(con, level, day, config.threshold)
+        con.execute(f"DROP TABLE {level.cells}")
+    counts = restate(con, day, config, previous)
+    for level in levels:
+        written[level.name], pairs = write_level(
+            con, level, day, out_dir, config, counts[level.name], phase
+        )
+        moves += pairs
+    return written, moves
+
+
+def restate(
+    con: duckdb.DuckDBPyConnection,
+    day: dt.date,
+    config: AggregateConfig,
+    previous: Mapping[str, Path],
+) -> dict[str, Written]:
+    """Temp tables ``{level}_restated`` from ``{level}_out`` and the previous
+    files, under the restatement guard; the counts of each (``rows`` and
+    ``keys`` are filled in by ``write_level``)."""
+    published = str(epoch_us(config.published_at_utc()))
+    levels = (LV_FEEDER, SUBSTATION)
+    for level in levels:
+        names = _names(level)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE prev_{level.name} AS "
+            f"{_previous_select(previous[level.name], names)}"
+        )
+        values = ", ".join(f"o.{v}" for v in VALUE_COLUMNS)
+        new_rows = f"""
+            SELECT {level.dataset_id} AS dataset_id, o.ts, {values}
+            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
+        """
+        con.execute(
+            restate_guard.compare(f"{level.name}_cmp", new_rows, f"prev_{level.name}", names)
+        )
+        # one copy of the rows in memory
+        con.execute(f"DROP TABLE {level.name}_out")
+        con.execute(f"DROP TABLE prev_{level.name}")
+    con.execute(
+        restate_guard.blocks(f"{LV_FEEDER.name}_cmp", f"{SUBSTATION.name}_cmp", config.threshold)
+    )
+    held_blocks = int(
+        con.execute(f"SELECT count(*) FILTER (WHERE held) FROM {restate_guard.BLOCKS}").fetchone()[
+            0
+        ]  # type: ignore[index]
+    )
+    counts = {}
+    for level in levels:
+        block_key = "left(c.dataset_id, 10)" if level is LV_FEEDER else "c.dataset_id"
+        con.execute(
+            restate_guard.restated(
+                f"{level.name}_restated",
+                f"{level.name}_cmp",
+                block_key,
+                level.dims,
+                level.dataset_id,
+                _names(level),
+                published,
+            )
+        )
+        row = con.execute(f"SELECT count(*) FILTER (WHERE in_old) FROM {level.name}_cmp").fetchone()
+        assert row is not None
+        old_rows = int(row[0])
+        con.execute(f"DROP TABLE {level.name}_cmp")
+        row = con.execute(
+            "SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
+            "count(*) FILTER (WHERE in_old), count(*) FILTER (WHERE is_held) "
+            f"FROM {level.name}_restated"
+        ).fetchone()
+        assert row is not None
+        counts[level.name] = Written(
+            rows=0,
+            keys=0,
+            changed_rows=int(row[1]),
+            new_rows=int(row[0]),
+            removed_rows=old_rows - int(row[2]),
+            held_rows=int(row[3]),
+            held_blocks=held_blocks,
+        )
+    row = con.execute(
+        f"SELECT sum(s), max(s) FROM (SELECT ts, sum({VALUE_COLUMNS[0]}) AS s "
+        f"FROM {LV_FEEDER.name}_restated GROUP BY ts)"
+    ).fetchone()
+    assert row is not None
+    counts[LV_FEEDER.name] = dataclasses.replace(
+        counts[LV_FEEDER.name], rows_published=int(row[0] or 0), meters_published=int(row[1] or 0)
+    )
+    con.execute(f"DROP TABLE {restate_guard.BLOCKS}")
+    return counts
+
+
 def write_level(
     con: duckdb.DuckDBPyConnection,
     level: Level,
     day: dt.date,
     out_dir: Path,
     config: AggregateConfig,
-    previous: Path | None,
+    restated: Written | None,
     phase: Callable[[str], None] | None = None,
 ) -> tuple[Written, list[tuple[Path, Path]]]:
     """Write ``out_dir/{level}/DATE.parquet`` and ``.csv`` under temporary names.
 
+    From ``{level}_out`` (``build_rows``), or on a restatement from
+    ``{level}_restated`` (``restate``, whose counts ``restated`` holds).
     Returns what was written and the (temporary, final) path pairs to move.
-    The level's cells table is dropped once its rows are built. ``phase`` is
-    told of each file as its writing starts.
+    ``phase`` is told of each file as its writing starts.
     """
     # the CSV is read back from the Parquet file in its order
     con.execute("SET preserve_insertion_order = true")
-    build_rows(con, level, day, config.threshold)
-    # the cells are in the rows now: their memory goes to the sort below
-    con.execute(f"DROP TABLE {level.cells}")
     published = str(epoch_us(config.published_at_utc()))
-    changed = new = removed = None
-    table = f"{level.name}_out"
-    if previous is None:
-        insert_time = modified_time = published
-    else:
-        # the publication times are stored per row (never NULL, which the
-        # Parquet writer can then see: see ``select`` below)
-        same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM p.{c}" for c in VALUE_COLUMNS)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE prev AS {_previous_select(previous)}")
-        table = f"{level.name}_restated"
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {table} AS
-            SELECT o.*, coalesce(p.insert_time, {published}) AS insert_us,
-                   CASE WHEN p.dataset_id IS NOT NULL AND {same}
-                        THEN coalesce(p.last_modified_time, {published})
-                        ELSE {published} END AS modified_us,
-                   p.dataset_id IS NULL AS is_new,
-                   p.dataset_id IS NOT NULL AND NOT ({same}) AS is_changed
-            FROM {level.name}_out o JOIN {level.dims} d ON d.{level.key} = o.k
-            LEFT JOIN prev p ON p.dataset_id = {level.dataset_id} AND p.ts = o.ts
-        """)
-        insert_time, modified_time = "o.insert_us", "o.modified_us"
-        con.execute(f"DROP TABLE {level.name}_out")  # one copy of the rows in memory
-        row = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_changed), "
-            f"(SELECT count(*) FROM prev) FROM {table}"
-        ).fetchone()
-        assert row is not None
-        new, changed = int(row[1]), int(row[2])
-        # (dataset_id, time) is a key of both publications: the earlier rows
-        # that matched none of today's are the removed ones
-        removed = int(row[3]) - (int(row[0]) - new)
 
-    def text(column: str) -> str:
-        return f"NULLIF(d.{column}, '') AS {column}"
+    if restated is None:
+        table = f"{level.name}_out"
+        insert_time = modified_time = published
+
+        def text(column: str) -> str:
+            return f"NULLIF(d.{column}, '') AS {column}"
+
+        dataset_id = f"{level.dataset_id} AS dataset_id"
+        # one integer sort key (the same order as k, idx): DuckDB sorts it faster
+        source = f"""
+            FROM {table} o JOIN {level.dims} d ON d.{level.key} = o.k
+            ORDER BY CAST(o.k AS BIGINT) * 48 + o.idx
+        """
+    else:
+        # the rows carry their names and publication times (never NULL,
+        # which the Parquet writer can then see: see ``select`` below);
+        # ``dataset_id`` order is the ``k`` order (fixed-width digits)
+        table = f"{level.name}_restated"
+        insert_time, modified_time = "o.insert_us", "o.modified_us"
+
+        def text(column: str) -> str:
+            return f"NULLIF(o.{column}, '') AS {column}"
+
+        dataset_id = "o.dataset_id AS dataset_id"
+        source = f"FROM {table} o ORDER BY o.dataset_id, o.ts"
 
     dims = {
-        "dataset_id": f"{level.dataset_id} AS dataset_id",
+        "dataset_id": dataset_id,
         "dno_name": f"{sql_str(config.dno_name)} AS dno_name",
         "dno_alias": f"{sql_str(config.dno_alias)} AS dno_alias",
-        "secondary_substation_id": text("secondary_substation_id"),
-        "secondary_substation_name": text("secondary_substation_name"),
-        "lv_feeder_id": text("lv_feeder_id"),
-        "lv_feeder_name": text("lv_feeder_name"),
-        "substation_geo_location": text("substation_geo_location"),
+        **{c: text(c) for c in _names(level)},
     }
     times = {
         "data_collection_log_timestamp": "o.ts",
@@ -251,11 +374,6 @@ def write_level(
     pairs = file_paths(out_dir, level, day)
     temporary, final = [t for t, _ in pairs], [f for _, f in pairs]
     final[0].parent.mkdir(parents=True, exist_ok=True)
-    # one integer sort key (the same order as k, idx): DuckDB sorts it faster
-    source = f"""
-        FROM {table} o JOIN {level.dims} d ON d.{level.key} = o.k
-        ORDER BY CAST(o.k AS BIGINT) * 48 + o.idx
-    """
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     assert row is not None
     rows = int(row[0])
@@ -269,7 +387,7 @@ def write_level(
     # so the (wide) rows are sorted once; epoch_us avoids per-row calendar work
     # without a previous publication both publication times are the one
     # constant: formatted once (constant folding), not per row
-    constant = set() if previous is not None else {"insert_time", "last_modified_time"}
+    constant = set() if restated is not None else {"insert_time", "last_modified_time"}
     formatted = ", ".join(
         f"strftime(make_timestamp({published}), '{TS_FORMAT}') AS {c}"
         if c in constant
@@ -281,9 +399,10 @@ def write_level(
     if phase:
         phase(f"writing {level.name}/{final[1].name}")
     copy_csv_in_order(con, formatted, temporary[0], temporary[1], rows)
-    # every key has exactly its 48 half-hours (``build_rows``)
-    written = Written(rows, rows // 48, changed, new, removed)
-    return written, pairs
+    # every key has exactly its 48 half-hours (``build_rows``, ``restate``)
+    if restated is None:
+        return Written(rows, rows // 48, None, None, None), pairs
+    return dataclasses.replace(restated, rows=rows, keys=rows // 48), pairs
 
 
 def copy_csv_in_order(

@@ -47,12 +47,15 @@ class QualityReport:
     rows_written: dict[str, int]
     inputs: list[InputFile]
     topology: dict[str, int]
-    #: per level {"new_rows", "changed_rows", "removed_rows"} on a restatement, else None
+    #: per level {"new_rows", "changed_rows", "removed_rows", "held_rows"} on a
+    #: restatement, else None
     restatement: dict[str, dict[str, int]] | None = None
     #: rows behind the published active values of the LV file (its counts' sum)
     rows_published: int = 0
     #: the most meters behind the published active values of one half-hour
     meters_published: int = 0
+    #: substation half-hours kept as previously published (restatement guard, P3)
+    restatement_blocks_held: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -99,14 +102,17 @@ def public_view(report: Mapping[str, Any]) -> dict[str, Any]:
     The exact totals of rows read, rows accepted and meters seen include the
     rows and meters behind suppressed half-hours; subtracting the published
     counts from them would count those (fewer than threshold) meters. On a day
-    with any suppressed value those totals, each reads file's row count and
-    the topology's meter count are set to ``None`` and named in ``withheld``.
+    with any suppressed value, or a restatement that held blocks back (rule
+    P3's guard), those totals, each reads file's row count and the topology's
+    meter count are set to ``None`` and named in ``withheld``.
     What stays is exact and safe: rejected rows by reason (a rejected row is
     in no value), ``rows_published`` and ``meters_published`` (the published
     file's own counts), units published and cells suppressed.
     """
     public = copy.deepcopy(dict(report))
-    if not has_suppressed_cells(report):
+    # a restatement whose guard held blocks publishes their earlier counts: the
+    # totals, counting the new reads, would count the late meters held back
+    if not has_suppressed_cells(report) and not report.get("restatement_blocks_held"):
         public["withheld"] = []
         return public
     for key in ("rows_read", "rows_accepted", "meters"):
