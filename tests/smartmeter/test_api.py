@@ -270,3 +270,20 @@ def test_unknown_audience_is_refused(sysadmin):
     # that says what is allowed
     (message,) = errors["target_audience"]
     assert message.startswith('Unknown value "aliens": use one of: academia_research, ')
+
+
+@unowned
+def test_plain_dataset_update_frequency_says_what_it_accepts(sysadmin):
+    """The plain ``dataset`` type's choice field reads like the others (no Python list)."""
+    base = {"type": "dataset", "name": "plain-frequency", "title": "Plain"}
+    with pytest.raises(helpers.logic.ValidationError) as info:
+        helpers.call_action(
+            "package_create", {"user": sysadmin["name"]}, **base, update_frequency="sometimes"
+        )
+    (message,) = info.value.error_dict["update_frequency"]
+    assert message.startswith("update_frequency must be one of real_time, daily, weekly")
+    assert message.endswith("got 'sometimes'") and "[" not in message
+    created = helpers.call_action(
+        "package_create", {"user": sysadmin["name"]}, **base, update_frequency=""
+    )
+    assert created.get("update_frequency") in (None, "")
