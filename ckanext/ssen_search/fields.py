@@ -14,16 +14,10 @@ import json
 import re
 from typing import Any
 
-TEXT_FIELDS = frozenset(
+# the multi-valued text fields of the dataset's links (``urls`` and the
+# relationship fields): analysed, not stored, not sortable
+LINK_FIELDS = frozenset(
     {
-        "title",
-        "notes",
-        "author",
-        "author_email",
-        "maintainer",
-        "maintainer_email",
-        "res_name",
-        "res_description",
         "urls",
         "depends_on",
         "dependency_of",
@@ -34,6 +28,19 @@ TEXT_FIELDS = frozenset(
         "child_of",
         "parent_of",
     }
+)
+TEXT_FIELDS = frozenset(
+    {
+        "title",
+        "notes",
+        "author",
+        "author_email",
+        "maintainer",
+        "maintainer_email",
+        "res_name",
+        "res_description",
+    }
+    | LINK_FIELDS
 )
 TEXT_PREFIXES = ("extras_", "res_extras_")
 
@@ -48,15 +55,8 @@ NOT_STORED = frozenset(
         "resources_accessed_total",
         "resources_accessed_recent",
         "title_string",
-        "depends_on",
-        "dependency_of",
-        "derives_from",
-        "has_derivation",
-        "links_to",
-        "linked_from",
-        "child_of",
-        "parent_of",
     }
+    | LINK_FIELDS
 )
 STORED = frozenset(
     {
@@ -116,16 +116,8 @@ MULTI_VALUED = frozenset(
         "res_url",
         "res_type",
         "text",
-        "urls",
-        "depends_on",
-        "dependency_of",
-        "derives_from",
-        "has_derivation",
-        "links_to",
-        "linked_from",
-        "child_of",
-        "parent_of",
     }
+    | LINK_FIELDS
 )
 MULTI_VALUED_PREFIXES = ("res_extras_", "vocab_")
 
