@@ -221,6 +221,29 @@ def geojson(field: str, value: Any) -> str:
     return dumps(doc)
 
 
+def geojson_bbox(doc: Any) -> tuple[float, float, float, float] | None:
+    """West, south, east, north of every position in a GeoJSON document
+    (geometry, feature or collection); None when it holds no position."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            if len(node) >= 2 and all(isinstance(v, (int, float)) for v in node[:2]):
+                xs.append(float(node[0]))
+                ys.append(float(node[1]))
+            else:
+                for item in node:
+                    walk(item)
+        elif isinstance(node, dict):
+            for key in ("coordinates", "geometry", "geometries", "features"):
+                if key in node:
+                    walk(node[key])
+
+    walk(doc)
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
 def table_schema(field: str, value: Any) -> str:
     """A Frictionless Table Schema (``fields`` with a name and a known type)."""
     doc = json_object(field, value)

@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from jinja2 import Undefined
 
+from ckanext.ssen_smartmeter import field_rules as rules
 from ckanext.ssen_smartmeter import freshness, profile_view
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ssen_smartmeter_coverage",
     "ssen_smartmeter_field_title",
     "ssen_smartmeter_filter_label",
+    "ssen_smartmeter_geojson_summary",
     "ssen_smartmeter_has_value",
     "ssen_smartmeter_json",
     "ssen_smartmeter_label",
@@ -79,6 +81,19 @@ def ssen_smartmeter_count(value: Any) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return str(value)
+
+
+def ssen_smartmeter_geojson_summary(value: Any) -> dict[str, Any] | None:
+    """A GeoJSON field as a reader sees it: its ``type`` and bounding box
+    (``west, south, east, north``, 4 decimals); None if it is not GeoJSON."""
+    doc = ssen_smartmeter_json(value)
+    if not isinstance(doc, dict) or not isinstance(doc.get("type"), str):
+        return None
+    bbox = rules.geojson_bbox(doc)
+    return {
+        "type": doc["type"],
+        "bbox": None if bbox is None else ", ".join(f"{v:.4f}" for v in bbox),
+    }
 
 
 def ssen_smartmeter_json(value: Any) -> Any:

@@ -86,3 +86,31 @@ def test_any_date_round_trips_and_lies_in_its_month(day):
     text = rules.iso_date("d", day.isoformat())
     rules.check_within_month(text[:7], "d", text)
     assert dt.date.fromisoformat(text) == day
+
+
+@pytest.mark.parametrize(
+    ("doc", "bbox"),
+    [
+        (
+            {"type": "Polygon", "coordinates": [[[-8, 55], [0, 55], [0, 61], [-8, 55]]]},
+            (-8, 55, 0, 61),
+        ),
+        ({"type": "Point", "coordinates": [-3.2, 55.9]}, (-3.2, 55.9, -3.2, 55.9)),
+        (
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [1, 2]}},
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "LineString", "coordinates": [[3, -4], [5, 6]]},
+                    },
+                ],
+            },
+            (1, -4, 5, 6),
+        ),
+        ({"type": "GeometryCollection", "geometries": []}, None),
+    ],
+)
+def test_geojson_bbox_spans_every_position(doc, bbox):
+    assert rules.geojson_bbox(doc) == bbox

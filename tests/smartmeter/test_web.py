@@ -114,6 +114,11 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert "SHEPD (north of Scotland)" in coverage.select_one("[data-field=licence_area]").text
     assert coverage.select_one("[data-field=aggregation_level]").text.strip() == "LV feeder"
     assert coverage.select_one("[data-field=spatial_text]").text.strip() == "North of Scotland"
+    # the GeoJSON reads as its type and bounding box, the document folded away
+    spatial = soup.select_one(".additional-info details.ssen-geojson")
+    assert spatial.summary.get_text(" ", strip=True) == (
+        "Polygon, bounding box (west, south, east, north): -8.0000, 55.0000, 0.0000, 61.0000"
+    )
     assert coverage.select_one("[data-field=meters_represented]").text.strip() == "1,234"
     assert coverage.select_one("[data-field=measures]").text.strip() == (
         "Active import (Wh), Reactive import (varh)"
