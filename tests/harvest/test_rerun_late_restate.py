@@ -11,6 +11,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import duckdb
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from ckanext.ssen_smartmeter.harvest import publish
@@ -83,7 +84,11 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_rerun_unchanged_late_reads_reported_then_restated(
-    generated: Path, make_source: Callable[..., dict[str, Any]], tmp_path: Path
+    generated: Path,
+    make_source: Callable[..., dict[str, Any]],
+    tmp_path: Path,
+    app: Any,
+    sysadmin: dict[str, Any],
 ) -> None:
     reads = generated / "reads" / f"{LATE_DAY}.parquet"
     full = tmp_path / "full.parquet"
@@ -129,6 +134,11 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
     )
     assert result.exit_code == 0, result.output
     assert "restated" in result.output
+    # the summary says what was changed and what the P3 guard held
+    (said,) = [line for line in result.output.splitlines() if " restated: " in line]
+    lv_counts = "lv_feeder rows new 0, changed 4, removed 0, held "
+    assert said.startswith(f"{LATE_DAY} restated: {lv_counts}")
+    assert said.endswith("substation half-hour(s) held by the P3 restatement guard")
     restated_lv = day_files("lv_feeder", LATE_DAY.isoformat())
     assert restated_lv["CSV"] == published["lv_feeder"]["CSV"]  # same resource, same file
     (tmp_path / "old.csv").write_bytes(before["lv_feeder"]["CSV"])
@@ -214,6 +224,25 @@ def test_rerun_unchanged_late_reads_reported_then_restated(
         },
     )
     assert report["statuses"] == {"restated": 1}
+    (day,) = report["days"]
+    assert day["restatement"] == quality["restatement"]
+    assert day["restatement_blocks_held"] == quality["restatement_blocks_held"]
+    token = tk.get_action("api_token_create")(
+        {"user": sysadmin["name"], "ignore_auth": True}, {"user": sysadmin["name"], "name": "t"}
+    )["token"]
+    page = app.get(
+        f"/harvest/{source['name']}/job/{report['job_id']}", headers={"Authorization": token}
+    ).body
+    shown = BeautifulSoup(page, "html.parser").select_one("#ssen-job-days .restatement")
+    assert (
+        shown.select_one("[data-level=lv_feeder]")
+        .get_text(strip=True)
+        .startswith("lv_feeder: 0 new, 4 changed, 0 removed,")
+    )
+    held = quality["restatement_blocks_held"]
+    assert shown.select_one(".blocks-held").get_text(strip=True) == (
+        f"{held:,} substation half-hours held (P3 restatement guard)"
+    )
     assert run_job(source["name"])["days"] == []
 
 

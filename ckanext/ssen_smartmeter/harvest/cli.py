@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from ckanext.ssen_smartmeter.harvest import restatement
 from ckanext.ssen_smartmeter.harvest.day_plan import DayRange
 from ckanext.ssen_smartmeter.pipeline.engine import ProgressLines
 
@@ -102,6 +103,12 @@ def format_report(report: dict[str, Any]) -> str:
                 f"{day} late reads (not applied): {late.get('late_rows', 0):,} "
                 f"row(s) in {', '.join(late.get('late_files') or []) or 'no new file'}; "
                 f"apply with: ckan ssen-smartmeter restate SOURCE --date {day}"
+            )
+        if row.get("restatement"):
+            lines.append(
+                f"{day} restated: {restatement.describe(row['restatement'])}; "
+                f"{row.get('restatement_blocks_held') or 0:,} substation half-hour(s) held "
+                "by the P3 restatement guard"
             )
         for error in row.get("errors", []):
             lines.append(f"{day} error: {_without_day(error, day)}")

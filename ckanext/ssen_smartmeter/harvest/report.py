@@ -73,6 +73,7 @@ def job_report(job: HarvestJob, exact: bool = True) -> dict[str, Any]:
             row["late"] = {k: v for k, v in outcome.items() if k != "status"}
         if status == "restated":
             row["restatement"] = outcome.get("restatement")
+            row["restatement_blocks_held"] = outcome.get("restatement_blocks_held")
         days.append(row)
     totals: dict[str, int | None] = {key: _total([d[key] for d in days]) for key in TOTAL_KEYS}
     totals["files_published"] = sum(len(d["files_published"]) for d in days)

@@ -94,9 +94,25 @@ def record(
     outcome["previous_object"] = current.id
     outcome["previous_inputs"] = state.get_extra(current, state.INPUTS)
     outcome["restatement"] = quality.get("restatement")
+    outcome["restatement_blocks_held"] = quality.get("restatement_blocks_held")
     log.info(
-        "source %s: %s restated (previous publication %s)",
+        "source %s: %s restated (previous publication %s): %s; %s substation half-hour(s) "
+        "held by the P3 restatement guard",
         obj.harvest_source_id,
         obj.guid,
         state.get_extra(current, state.PUBLISHED_AT),
+        describe(outcome["restatement"]),
+        outcome["restatement_blocks_held"] or 0,
     )
+
+
+def describe(restatement: dict[str, Any] | None) -> str:
+    """``lv_feeder new 0, changed 12, removed 0, held 96; secondary_substation ...``."""
+    parts = []
+    for level, counts in sorted((restatement or {}).items()):
+        numbers = ", ".join(
+            f"{key.removesuffix('_rows')} {int(counts.get(key) or 0):,}"
+            for key in ("new_rows", "changed_rows", "removed_rows", "held_rows")
+        )
+        parts.append(f"{level} rows {numbers}")
+    return "; ".join(parts) or "no rows compared"
