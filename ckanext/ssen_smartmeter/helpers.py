@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 SCHEMA_TYPE = "smart-meter"
+#: the withheld totals the quality table would show (``pipeline.public_view``)
+_TABLE_TOTALS = frozenset({"rows_read", "rows_accepted", "meters"})
 
 
 @tk.chained_helper
@@ -198,7 +200,9 @@ def ssen_smartmeter_quality(
         days[key] = {
             "resources": [res],
             "period": res.get("period_start") or "",
-            "withheld": bool(report.get("withheld")),
+            # the totals of this table (a report of some licence areas also
+            # withholds the other areas' totals, which the table does not show)
+            "withheld": bool(_TABLE_TOTALS & set(report.get("withheld") or [])),
             "rows_read": read,
             "rows_accepted": accepted,
             "meters_published": report.get("meters_published"),

@@ -85,6 +85,49 @@ def test_the_table_is_aligned_with_wide_numbers_and_dashes_where_counts_do_not_a
     ]
 
 
+def test_a_source_of_one_licence_area_shows_the_rows_of_the_others() -> None:
+    report = {
+        "days": [
+            day(
+                "2024-02-12",
+                "published",
+                rows_read=1_200,
+                rows_accepted=1_197,
+                rows_rejected=3,
+                rows_other_licence_area=41_000_000,
+                rejected={"unmapped_meter": 3},
+            ),
+            day("2024-02-13", "unchanged", rows_other_licence_area=0),
+        ],
+        "statuses": {"published": 1, "unchanged": 1},
+        "totals": {
+            "rows_read": 1_200,
+            "rows_accepted": 1_197,
+            "rows_rejected": 3,
+            "rows_other_licence_area": 41_000_000,
+            "cells_suppressed_p1": 0,
+            "cells_suppressed_p2": 0,
+            "files_published": 0,
+        },
+    }
+    lines = format_report(report).splitlines()
+    assert lines[0] == (
+        "day         status     rows read  accepted  rejected  other areas  "
+        "P1 cells  P2 cells  files"
+    )
+    assert lines[2] == (
+        "2024-02-12  published      1,200     1,197         3   41,000,000  "
+        "       0         0      0"
+    )
+    assert lines[3].split() == ["2024-02-13", "unchanged", *["–"] * 7]
+    assert lines[5].split()[:7] == ["total", "2", "day(s)", "1,200", "1,197", "3", "41,000,000"]
+    assert "2024-02-12 rejected: unmapped_meter 3" in lines
+    # a source of every area of its topology has no such rows: no column
+    for row in report["days"]:
+        row["rows_other_licence_area"] = 0
+    assert "other areas" not in format_report(report)
+
+
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_the_harvest_command_prints_plain_progress_lines_without_a_terminal(
     generated: Path, make_source: Callable[..., dict[str, Any]]

@@ -319,10 +319,59 @@ def test_licence_areas_keep_only_those_feeders(tmp_path):
     with (tmp_path / "shepd" / "lv_feeder" / "2024-02-12.csv").open(newline="") as handle:
         feeders = {row["dataset_id"] for row in csv.DictReader(handle)}
     assert feeders == {"000100100101", "000100100102", "000100100103"}
+    # the 10 reads of the SEPD meters (0100000000014-18) are neither read nor
+    # rejected; the one of 9999999999999 (on no feeder) stays unmapped_meter
+    report = json.loads((tmp_path / "shepd" / "quality" / "2024-02-12.json").read_text())
+    assert (report["rows_read"], report["rows_accepted"]) == (47, 29)
+    assert report["rows_other_licence_area"] == 10
+    assert report["rejected"] == {
+        "bad_mpan": 4,
+        "bad_timestamp": 3,
+        "ambiguous_local_time": 0,
+        "outside_day": 2,
+        "negative_value": 3,
+        "implausible_value": 2,
+        "unmapped_meter": 1,
+        "duplicate": 3,
+        "bad_value": 0,
+    }
+    assert report["rows_read"] == report["rows_accepted"] + sum(report["rejected"].values())
+    assert report["meters"] == 13
+    assert report["licence_areas"] == {
+        "areas": ["SHEPD"],
+        "feeders": 3,
+        "feeders_excluded": 2,
+        "meters_excluded": 6,
+    }
+    assert report["topology"] == {"feeders": 3, "meters": 13, "meters_on_unknown_feeders": 0}
+    # the file's rows count them all; the inputs are the given topology's files
+    assert [(i["kind"], i["path"], i["rows"]) for i in report["inputs"]] == [
+        ("reads", str(DATA / "basic" / "reads.csv"), 57),
+        ("topology", str(DATA / "basic" / "topology" / "lv_feeders.csv"), None),
+        ("topology", str(DATA / "basic" / "topology" / "meter_feeders.csv"), None),
+    ]
+    assert (
+        "2024-02-12: 47 rows read, 29 accepted, 18 rejected (bad_mpan 4, bad_timestamp 3, "
+        "outside_day 2, negative_value 3, implausible_value 2, unmapped_meter 1, duplicate 3); "
+        "10 rows of other licence areas (not counted); 13 meters; 3 feeders and "
+        "1 substations published;"
+    ) in done.stderr
+    # SEPD: the other way round (the rows of no meter are in both reports)
+    sepd = cli(*aggregate_args(tmp_path / "sepd", "--licence-areas", "sepd"))
+    assert sepd.returncode == 0, sepd.stderr
+    report = json.loads((tmp_path / "sepd" / "quality" / "2024-02-12.json").read_text())
+    assert (report["rows_read"], report["rows_accepted"]) == (15, 10)
+    assert report["rows_other_licence_area"] == 42
+    assert {k: v for k, v in report["rejected"].items() if v} == {
+        "bad_mpan": 4,
+        "unmapped_meter": 1,
+    }
     # both areas: the same bytes as no option at all
     assert cli(*aggregate_args(tmp_path / "all")).returncode == 0
     both = cli(*aggregate_args(tmp_path / "both", "--licence-areas", "SHEPD", "SEPD"))
     assert both.returncode == 0 and "left out" not in both.stderr
+    assert "57 rows read, 39 accepted, 18 rejected" in both.stderr
+    assert "; 0 rows of other licence areas (not counted);" in both.stderr
     for level in ("lv_feeder", "secondary_substation"):
         assert (tmp_path / "all" / level / "2024-02-12.csv").read_bytes() == (
             tmp_path / "both" / level / "2024-02-12.csv"

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.ssen_smartmeter.pipeline import AggregateConfig, public_view, sql
+from ckanext.ssen_smartmeter.pipeline import AggregateConfig, QualityReport, public_view, sql
+from ckanext.ssen_smartmeter.pipeline.report import WITHHELD_OTHER_AREAS as OTHER_AREAS
 
 from .helpers import rows, run
 from .reference import Read, aggregate
@@ -106,7 +107,10 @@ def days(draw, big: bool = False, full: bool = False):
     return feeders, mapping, reads, seed
 
 
-def _write_topology(folder: Path, feeders: dict[str, list[str]]) -> None:
+def _write_topology(
+    folder: Path, feeders: dict[str, list[str]], areas: dict[str, str] | None = None
+) -> None:
+    """The topology of ``feeders``; ``areas``: each feeder's licence area (default SEPD)."""
     folder.mkdir(parents=True)
     with open(folder / "lv_feeders.csv", "w", newline="") as handle:
         out = csv.writer(handle)
@@ -122,7 +126,8 @@ def _write_topology(folder: Path, feeders: dict[str, list[str]]) -> None:
             ]
         )
         for fid in feeders:
-            out.writerow([fid, fid[:4], f"Sub {fid[:4]}", fid[-2:], "", "", "SEPD"])
+            area = (areas or {}).get(fid, "SEPD")
+            out.writerow([fid, fid[:4], f"Sub {fid[:4]}", fid[-2:], "", "", area])
     with open(folder / "meter_feeders.csv", "w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["mpan", "dataset_id"])
@@ -251,12 +256,48 @@ def test_sliced_first_pass_matches_oracle(day, slices, tmp_path_factory):
     check_against_oracle(day, tmp_path_factory.mktemp("sliced"), slices=slices)
 
 
+@settings(SETTINGS, max_examples=15)
+@given(day=days(), split=st.integers(0, 2**12 - 1), slices=st.sampled_from([None, 2, 3]))
+def test_a_licence_area_matches_oracle_on_its_own_reads(day, split, slices, tmp_path_factory):
+    """A source of one licence area publishes the files of a topology of its
+    feeders alone (the same bytes); the other area's reads are neither read
+    nor rejected but counted apart, and a meter of no feeder stays unmapped."""
+    feeders = day[0]
+    # the first feeder (never empty) is SHEPD's, the others either
+    areas = {fid: "SHEPD" if i == 0 or split >> i & 1 else "SEPD" for i, fid in enumerate(feeders)}
+    base = tmp_path_factory.mktemp("areas")
+    report = check_against_oracle(day, base, slices=slices, areas=areas)
+
+    own = {fid: meters for fid, meters in feeders.items() if areas[fid] == "SHEPD"}
+    _write_topology(base / "own", own)
+    alone = run(sorted((base / "reads").iterdir()), base / "own", DAY, base / "alone")
+    for level in ("lv_feeder", "secondary_substation"):
+        for suffix in ("csv", "parquet"):
+            a = (base / "out" / level / f"{DAY}.{suffix}").read_bytes()
+            assert a == (base / "alone" / level / f"{DAY}.{suffix}").read_bytes(), (level, suffix)
+    # there, the other area's reads were rejected (unmapped_meter, mostly)
+    assert alone.rows_read == report.rows_read + report.rows_other_licence_area
+    assert sum(alone.rejected.values()) == sum(report.rejected.values()) + (
+        report.rows_other_licence_area
+    )
+    assert alone.rows_accepted == report.rows_accepted
+
+
 def check_against_oracle(
-    day, base: Path, ceiling: Decimal | None = None, slices: int | None = None
-) -> None:
-    """The run's report and published files equal the oracle's; P1, P2 and conservation hold."""
+    day,
+    base: Path,
+    ceiling: Decimal | None = None,
+    slices: int | None = None,
+    areas: dict[str, str] | None = None,
+) -> QualityReport:
+    """The run's report and published files equal the oracle's; P1, P2 and conservation hold.
+
+    ``areas``: each feeder's licence area; the run publishes SHEPD's, and the
+    oracle sees only the reads of SHEPD's source: all but those of the other
+    area's meters (a row that cannot be read has no known meter: it is counted)
+    """
     feeders, mapping, reads, seed = day
-    _write_topology(base / "topology", feeders)
+    _write_topology(base / "topology", feeders, areas)
     paths = _write_reads(base / "reads", reads, seed)
     ceiling = ceiling or Decimal(50_000)
     report = run(
@@ -266,13 +307,31 @@ def check_against_oracle(
         base / "out",
         implausible_ceiling_wh=float(ceiling),
         slices=slices,
+        licence_areas=("SHEPD",) if areas else None,
     )
-    expected = aggregate(reads, mapping, DAY, T, ceiling=ceiling)
+
+    def other_area(r: Read) -> bool:
+        return bool(areas) and not r.unreadable and areas.get(mapping.get(r.mpan, ""), "") == "SEPD"
+
+    own = [r for r in reads if not other_area(r)]
+    kept = {m: f for m, f in mapping.items() if not areas or areas[f] == "SHEPD"}
+    expected = aggregate(own, kept, DAY, T, ceiling=ceiling)
 
     assert report.rejected == expected.rejected
     assert report.rows_accepted == expected.accepted
-    assert report.rows_read == len(reads)
+    assert report.rows_read == len(own)
+    assert report.rows_other_licence_area == len(reads) - len(own)
+    assert sum(i.rows or 0 for i in report.inputs) == len(reads)  # each file's rows, all
     assert report.meters == expected.meters
+    if areas:
+        assert report.licence_areas == {
+            "areas": ["SHEPD"],
+            "feeders": sum(a == "SHEPD" for a in areas.values()),
+            "feeders_excluded": sum(a == "SEPD" for a in areas.values()),
+            "meters_excluded": len(mapping) - len(kept),
+        }
+    else:
+        assert report.licence_areas is None
     lv = _published(base / "out" / "lv_feeder" / f"{DAY}.csv", 12)
     subs = _published(base / "out" / "secondary_substation" / f"{DAY}.csv", 10)
     assert lv == expected.lv
@@ -312,7 +371,17 @@ def check_against_oracle(
         assert not hidden_a  # accepted - published = rows behind no hidden cell
         assert public["rows_accepted"] == report.rows_accepted
     if not hidden_a and not hidden_r and not report.cells_suppressed_p1:
-        assert public["withheld"] == [] and public["meters"] == report.meters
+        assert public["meters"] == report.meters
+        assert public["withheld"] == ([] if len(kept) == len(mapping) else list(OTHER_AREAS))
+    # the other area's totals: that area's source withholds them on its days
+    # with suppressed values, which this report cannot know
+    if len(kept) < len(mapping):
+        assert set(OTHER_AREAS) <= set(public["withheld"])
+        assert public["rows_other_licence_area"] is None
+        assert public["licence_areas"]["meters_excluded"] is None
+        assert all(i.get("rows") is None for i in public["inputs"])
+    else:
+        assert public["rows_other_licence_area"] == 0
 
     # where the split is shown, total = primary + secondary (to the Wh)
     for values in [*lv.values(), *subs.values()]:
@@ -357,6 +426,7 @@ def check_against_oracle(
             if fid[:10] == sid and i == idx and v[1] is not None
         )
         assert hidden_s == 0 or hidden_s >= T
+    return report
 
 
 @settings(

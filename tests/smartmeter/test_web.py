@@ -172,6 +172,28 @@ def test_dataset_page_shows_coverage_privacy_freshness_quality_and_chart(app, pu
     assert table[9].get_text(" ", strip=True) == "2024-02-12 05:00 suppressed"
 
 
+def test_a_day_withholding_only_other_areas_totals_shows_its_own(app, sysadmin, org):
+    """A source of one licence area always withholds its totals over the
+    other areas (``pipeline.public_view``); the table shows none of them, so
+    its own exact totals stand without the footnote about withheld ones."""
+    quality = data.quality_report(
+        rows_other_licence_area=None,
+        licence_areas={"areas": ["SHEPD"], "feeders": 2, "feeders_excluded": 3},
+        withheld=["rows_other_licence_area", "licence_areas.meters_excluded", "inputs.rows"],
+    )
+    pkg = helpers.call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        **data.dataset(org["id"], resources=[data.resource(quality_report=quality)]),
+    )
+    body = app.get(f"/smart-meter/{pkg['name']}").body
+    row = BeautifulSoup(body, "html.parser").select_one(".ssen-quality-table tbody tr")
+    cells = [c.get_text(" ", strip=True) for c in row.select("td")]
+    assert cells[:4] == ["1,000", "990 (99.0%)", "10: duplicate 6 , bad_mpan 4", "21"]
+    assert "Withheld on days with suppressed values" not in body
+    assert "Reads of meters in other licence areas are not counted here" in body
+
+
 def _month(org: dict[str, Any], days: list[int], **overrides: Any) -> dict[str, Any]:
     """A dataset of 2024-02 with one CSV file for each of ``days``."""
     resources = [

@@ -25,7 +25,6 @@ from ckanext.ssen_smartmeter.pipeline import (
     count_late_reads,
     sha256_file,
 )
-from ckanext.ssen_smartmeter.pipeline.topology import select_licence_areas
 
 LEVELS = ("lv_feeder", "secondary_substation")
 SUFFIXES = {"csv": ".csv", "parquet": ".parquet"}
@@ -49,12 +48,6 @@ class DayOutput:
     quality: dict[str, Any]
     #: level -> format -> {"path", "sha256", "size"}
     files: dict[str, dict[str, dict[str, Any]]]
-    #: the licence areas' share of the topology: {"areas", "feeders",
-    #: "feeders_excluded", "meters_excluded"}
-    licence_areas: dict[str, Any] = dataclasses.field(default_factory=dict)
-    #: the topology files aggregated when feeders of other areas were left out
-    #: (filtered copies in the work area), else empty
-    area_topology: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +73,7 @@ def pipeline_config(
         published_at=published_at,
         memory_limit=resources.memory_limit,
         threads=resources.threads,
+        licence_areas=tuple(config.licence_areas),
     )
 
 
@@ -123,13 +117,11 @@ def run(
         downloading), so the pipeline does not read them again for it
     :raises InputError: the day's input is unusable
     """
-    # only the feeders of the source's licence areas (a copy in the work area
-    # when the topology holds others)
-    areas_dir = out_dir.parent / "topology-areas"
-    selection = select_licence_areas(topology_dir, config.licence_areas, areas_dir)
+    # only the feeders of the source's licence areas: the reads of other
+    # areas' meters are counted apart (``rows_other_licence_area``)
     report = aggregate_day(
         reads=list(reads),
-        topology_dir=selection.directory,
+        topology_dir=topology_dir,
         day=day,
         out_dir=out_dir,
         config=pipeline_config(config, published_at, resources),
@@ -154,12 +146,4 @@ def run(
                 "sha256": digests[(level, fmt)].result(),
                 "size": path.stat().st_size,
             }
-    area_topology = (
-        {
-            str(selection.directory / f"{name}.parquet"): name
-            for name in ("lv_feeders", "meter_feeders")
-        }
-        if selection.feeders_excluded
-        else {}
-    )
-    return DayOutput(report.to_dict(), files, selection.to_dict(), area_topology)
+    return DayOutput(report.to_dict(), files)

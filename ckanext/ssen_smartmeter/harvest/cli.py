@@ -23,10 +23,13 @@ _COLUMNS = (
     ("rows read", "rows_read", True),
     ("accepted", "rows_accepted", True),
     ("rejected", "rows_rejected", True),
+    ("other areas", "rows_other_licence_area", True),
     ("P1 cells", "cells_suppressed_p1", True),
     ("P2 cells", "cells_suppressed_p2", True),
     ("files", "files_published", True),
 )
+#: the column shown only when a day has such rows (a source of some licence areas)
+_OTHER_AREAS = "rows_other_licence_area"
 #: shown where a count does not apply (a day not aggregated in this job)
 NOT_APPLICABLE = "\u2013"
 #: seconds between two progress lines when stderr is not a terminal
@@ -65,28 +68,35 @@ def format_report(report: dict[str, Any]) -> str:
     Columns are as wide as their widest cell; numbers are right-aligned with
     thousands separators; a count that does not apply to a day (not
     aggregated in this job: ``unchanged``, ``late``, most errors) shows
-    ``\u2013``.
+    ``\u2013``. The rows of meters of other licence areas (neither read nor
+    rejected) have a column when an aggregated day has any.
     """
+    columns = [
+        column
+        for column in _COLUMNS
+        if column[1] != _OTHER_AREAS
+        or any(d.get("aggregated", True) and d.get(_OTHER_AREAS, 0) != 0 for d in report["days"])
+    ]
     totals = dict(
         report["totals"],
         day="total",
         status=f"{len(report['days']):,} day(s)",
         aggregated=True,
     )
-    rows = [[_cell(row, key, numeric) for _, key, numeric in _COLUMNS] for row in report["days"]]
-    total = [_cell(totals, key, numeric) for _, key, numeric in _COLUMNS]
+    rows = [[_cell(row, key, numeric) for _, key, numeric in columns] for row in report["days"]]
+    total = [_cell(totals, key, numeric) for _, key, numeric in columns]
     widths = [
         max(len(title), *(len(r[i]) for r in [*rows, total]))
-        for i, (title, _, _) in enumerate(_COLUMNS)
+        for i, (title, _, _) in enumerate(columns)
     ]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
             cell.rjust(width) if numeric else cell.ljust(width)
-            for cell, width, (_, _, numeric) in zip(cells, widths, _COLUMNS, strict=True)
+            for cell, width, (_, _, numeric) in zip(cells, widths, columns, strict=True)
         ).rstrip()
 
-    header = line([title for title, _, _ in _COLUMNS])
+    header = line([title for title, _, _ in columns])
     rule = "-" * len(header)
     lines = [header, rule, *(line(r) for r in rows), rule, line(total)]
     lines.append(", ".join(f"{k} {v:,}" for k, v in sorted(report["statuses"].items())))

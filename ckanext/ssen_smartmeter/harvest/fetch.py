@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -127,13 +126,7 @@ def fetch(
     refused = no_accepted_reads(day, output.quality)
     if refused is not None:
         raise FetchError(refused)
-    # a filtered topology is named after the source's file it came from
-    source_topology = {Path(f.path).name.split(".")[0]: f.name for f in topology_files}
-    areas = "/".join(output.licence_areas.get("areas", []))
-    for path, table in output.area_topology.items():
-        names[path] = f"{source_topology.get(table, table)} ({areas} feeders)"
     quality = public_report(output.quality, names)
-    quality["licence_areas"] = output.licence_areas
     state.set_extra(obj, state.QUALITY, quality)
     state.set_extra(obj, state.INPUTS, _digest(quality, "reads"))
     state.set_extra(obj, state.TOPOLOGY, _digest(quality, "topology"))

@@ -57,6 +57,10 @@ def day_counts(quality: Mapping[str, Any] | None, exact: bool = True) -> dict[st
     written = quality.get("rows_written") or {}
     return {
         "rows_read": _count_or_none(quality.get("rows_read")) if quality else 0,
+        # reads of meters of other licence areas: neither read nor rejected
+        "rows_other_licence_area": _count_or_none(quality.get("rows_other_licence_area", 0))
+        if quality
+        else 0,
         "rows_accepted": _count_or_none(quality.get("rows_accepted")) if quality else 0,
         "rows_rejected": sum(by_reason.values()),
         "rejected": by_reason,

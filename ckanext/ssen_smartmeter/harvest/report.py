@@ -17,6 +17,7 @@ from ckanext.ssen_smartmeter.harvest.quality import day_counts
 
 TOTAL_KEYS = (
     "rows_read",
+    "rows_other_licence_area",
     "rows_accepted",
     "rows_rejected",
     "cells_suppressed_p1",

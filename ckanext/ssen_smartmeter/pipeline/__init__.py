@@ -15,7 +15,8 @@ line call the same code. The public API (stable; the harvester uses it)::
         out_dir=Path,
         config=AggregateConfig(threshold=5, timezone="UTC", dno_name=..., dno_alias=...,
                                published_at=datetime | None, implausible_ceiling_wh=50000,
-                               threads=None, memory_limit="2GB", temp_directory=None),
+                               threads=None, memory_limit="2GB", temp_directory=None,
+                               licence_areas=None),  # ("SHEPD",): only these areas' feeders
         progress=None,    # callable(phase: str, rows_done: int|None, rows_total: int|None,
                           #          elapsed_s: float)
         previous=None,    # PreviousPublication(lv_feeder=Path, secondary_substation=Path)

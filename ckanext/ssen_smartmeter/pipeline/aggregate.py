@@ -140,7 +140,7 @@ def aggregate_day(
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
-    reporter.phase("done", report.rows_read)
+    reporter.phase("done", report.rows_read + report.rows_other_licence_area)
     return report
 
 
@@ -207,7 +207,7 @@ def _run(
     checksums: dict[str, str],
 ) -> QualityReport:
     reporter.phase("topology")
-    topo = load_topology(con, topology_dir)
+    topo = load_topology(con, topology_dir, config.areas())
     files = inspect_reads(con, paths)
     if len(files) > sql.MAX_FILES:
         raise InputError("--reads", None, f"more than {sql.MAX_FILES} files for one day")
@@ -243,11 +243,13 @@ def _run(
     else:  # nothing to look at again: an empty table, no second scan
         con.execute(sql.NO_DUPLICATES)
     reporter.phase("privacy")
+    # rows per file and reason; ``other``: rows of meters of other licence areas
     rows_by_file = con.execute(
-        "SELECT file_idx, reason, sum(n) FROM agg GROUP BY file_idx, reason"
+        f"SELECT file_idx, reason, grp = {sql.OTHER_AREA_GROUP} AS other, sum(n) "
+        "FROM agg GROUP BY ALL"
     ).fetchall()
     readable = [0] * len(files)  # each file's rows read (bad values aside)
-    for file_idx, _, n in rows_by_file:
+    for file_idx, _, _, n in rows_by_file:
         readable[file_idx] += int(n)
     for f in files:
         if f.index in bad:
@@ -265,8 +267,9 @@ def _run(
     con.execute(sql.privacy(config.threshold))
     con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
     counts = _counts(con, config.threshold, readable, rows_by_file, meters, bad)
-    reporter.rows_total, reporter.rows_estimated = counts["rows_read"], False
-    reporter.phase("write", counts["rows_read"])
+    scanned = sum(counts["file_rows"])  # this source's rows and other areas'
+    reporter.rows_total, reporter.rows_estimated = scanned, False
+    reporter.phase("write", scanned)
     quality = out / "quality" / f"{day.isoformat()}.json"
     quality_tmp = quality.parent / f".{quality.name}.tmp"
     # the folders this run creates: a first run that fails removes them again
@@ -357,6 +360,8 @@ def _report(
             "meters": topo.meters,
             "meters_on_unknown_feeders": topo.meters_on_unknown_feeders,
         },
+        rows_other_licence_area=counts["rows_other_licence_area"],
+        licence_areas=None if topo.areas is None else topo.areas.to_dict(),
         restatement=None
         if previous is None
         else {
@@ -477,9 +482,11 @@ def _counts(
     t = int(threshold)
     rejected = dict.fromkeys(REASONS, 0)
     file_rows = list(readable)
-    accepted = 0
-    for _, reason, n in rows_by_file:
-        if reason is None:
+    accepted = other = 0
+    for _, reason, other_area, n in rows_by_file:
+        if other_area:  # not this source's row, whatever its reason
+            other += int(n)
+        elif reason is None:
             accepted += int(n)
         else:
             rejected[REASONS[reason]] += int(n)
@@ -521,7 +528,9 @@ def _counts(
         },
     }
     return {
-        "rows_read": sum(file_rows),
+        # each file's rows count them all; the day's only this source's
+        "rows_read": sum(file_rows) - other,
+        "rows_other_licence_area": other,
         "rows_accepted": accepted - duplicate,
         "rejected": rejected,
         "meters": meters,

@@ -8,12 +8,9 @@ No error line quotes a value from the input files.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import duckdb
 
@@ -21,7 +18,6 @@ from .aggregate import PreviousPublication, aggregate_day
 from .config import REASONS, AggregateConfig, InputError
 from .engine import ProgressLines
 from .generate import generate_day
-from .topology import select_licence_areas
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -64,7 +60,8 @@ def parser() -> argparse.ArgumentParser:
         metavar="AREA",
         default=None,
         help="publish only the LV feeders whose licence_area is one of these "
-        "(e.g. SHEPD); reads of other meters count as unmapped_meter",
+        "(e.g. SHEPD); reads of meters on other feeders are counted apart "
+        "(rows_other_licence_area), neither read nor rejected",
     )
     agg.add_argument("--date", type=_date, required=True)
     agg.add_argument("--out", required=True)
@@ -112,32 +109,32 @@ def _aggregate(args: argparse.Namespace) -> int:
         memory_limit=args.memory_limit,
         temp_directory=args.temp_directory,
         slices=args.slices,
+        licence_areas=tuple(args.licence_areas) if args.licence_areas else None,
     )
     previous = PreviousPublication.from_dir(args.previous, args.date) if args.previous else None
     progress = ProgressLines(lambda line: print(line, file=sys.stderr, flush=True))
-    with contextlib.ExitStack() as stack:
-        topology = Path(args.topology)
-        if args.licence_areas:
-            work = stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="ssen-topology-", dir=args.temp_directory)
-            )
-            selection = select_licence_areas(topology, args.licence_areas, Path(work))
-            topology = selection.directory
-            if selection.feeders_excluded:
-                print(
-                    f"licence areas {', '.join(selection.areas)}: {selection.feeders:,} "
-                    f"feeders kept, {selection.feeders_excluded:,} left out "
-                    f"({selection.meters_excluded:,} meters)",
-                    file=sys.stderr,
-                )
-        report = aggregate_day(
-            args.reads, topology, args.date, args.out, config, progress, previous=previous
+    report = aggregate_day(
+        args.reads, args.topology, args.date, args.out, config, progress, previous=previous
+    )
+    areas = report.licence_areas
+    if areas and areas["feeders_excluded"]:
+        print(
+            f"licence areas {', '.join(areas['areas'])}: {areas['feeders']:,} "
+            f"feeders kept, {areas['feeders_excluded']:,} left out "
+            f"({areas['meters_excluded']:,} meters)",
+            file=sys.stderr,
         )
     rejected = ", ".join(f"{r} {report.rejected[r]:,}" for r in REASONS if report.rejected[r])
+    # rows of meters of other areas are neither read nor rejected: said apart
+    other = (
+        f"; {report.rows_other_licence_area:,} rows of other licence areas (not counted)"
+        if areas
+        else ""
+    )
     elapsed = progress.last[1]
     print(
         f"{report.date}: {report.rows_read:,} rows read, {report.rows_accepted:,} accepted, "
-        f"{sum(report.rejected.values()):,} rejected ({rejected or 'none'}); "
+        f"{sum(report.rejected.values()):,} rejected ({rejected or 'none'}){other}; "
         f"{report.meters:,} meters; {report.feeders_published:,} feeders and "
         f"{report.substations_published:,} substations published; cells suppressed: "
         f"P1 {report.cells_suppressed_p1:,}, P2 {report.cells_suppressed_p2:,}; "

@@ -68,6 +68,10 @@ class AggregateConfig:
     :param slices: scans of the reads in the first pass, each aggregating a
         share of the feeders (``None``: as few as ``memory_limit`` allows,
         usually one; at most ``MAX_SLICES``). The output does not depend on it.
+    :param licence_areas: publish only the LV feeders whose ``licence_area``
+        (case and spaces aside) is one of these (``None``: every feeder).
+        Reads of meters on the other feeders are not this day's rows: they are
+        counted apart (``rows_other_licence_area``), neither read nor rejected.
     """
 
     threshold: int = MIN_THRESHOLD
@@ -80,6 +84,7 @@ class AggregateConfig:
     memory_limit: str = "2GB"
     temp_directory: str | None = None
     slices: int | None = None
+    licence_areas: tuple[str, ...] | None = None
 
     def validate(self) -> None:
         """Raise :class:`InputError` when the configuration is unusable."""
@@ -105,6 +110,12 @@ class AggregateConfig:
             raise InputError("configuration", "threads", "must be >= 1")
         if self.slices is not None and not 1 <= self.slices <= MAX_SLICES:
             raise InputError("configuration", "slices", f"must be between 1 and {MAX_SLICES}")
+        if self.licence_areas is not None and not self.areas():
+            raise InputError("configuration", "licence_areas", "no licence area given")
+
+    def areas(self) -> tuple[str, ...]:
+        """The licence areas, upper case, sorted, each once (empty: no selection)."""
+        return tuple(sorted({a.strip().upper() for a in self.licence_areas or () if a.strip()}))
 
     def published_at_utc(self) -> dt.datetime:
         """The publication time as a naive UTC datetime, whole seconds."""

@@ -3,7 +3,8 @@
 The report the pipeline writes is the operator's: its totals are exact. Its
 public view (:func:`public_view`, what the harvester publishes) withholds the
 totals that, minus the published values, would count the meters behind
-suppressed half-hours.
+suppressed half-hours: this day's, and the other licence areas' totals a
+report of some areas holds.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ class QualityReport:
     meters_published: int = 0
     #: substation half-hours kept as previously published (restatement guard, P3)
     restatement_blocks_held: int | None = None
+    #: rows of meters on feeders of other licence areas (``AggregateConfig.licence_areas``):
+    #: not this day's rows, so neither in ``rows_read`` nor rejected; each
+    #: reads file's ``rows`` counts them
+    rows_other_licence_area: int = 0
+    #: with licence areas: {"areas", "feeders", "feeders_excluded", "meters_excluded"}
+    licence_areas: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -81,6 +88,9 @@ class QualityReport:
 
 #: the totals a public report withholds on a day with suppressed values
 WITHHELD = ("rows_read", "rows_accepted", "meters", "inputs.rows", "topology.meters")
+#: the totals over other licence areas a report of some areas withholds
+#: whenever it has any (:func:`public_view`)
+WITHHELD_OTHER_AREAS = ("rows_other_licence_area", "licence_areas.meters_excluded", "inputs.rows")
 
 
 def has_suppressed_cells(report: Mapping[str, Any]) -> bool:
@@ -108,19 +118,35 @@ def public_view(report: Mapping[str, Any]) -> dict[str, Any]:
     What stays is exact and safe: rejected rows by reason (a rejected row is
     in no value), ``rows_published`` and ``meters_published`` (the published
     file's own counts), units published and cells suppressed.
+
+    A report of some licence areas also holds totals over the others: the
+    rows of their meters (``rows_other_licence_area``, which each reads
+    file's ``rows`` includes) and their meters in the topology
+    (``licence_areas.meters_excluded``). These are, all but the rows no
+    meter has, the other areas' own rows read and topology meters, which
+    their source's public view withholds on its days with suppressed
+    values; this report cannot tell when that is, so they are withheld
+    whenever they are not 0 (listed in ``withheld`` after the above).
     """
     public = copy.deepcopy(dict(report))
+    withheld: list[str] = []
     # a restatement whose guard held blocks publishes their earlier counts: the
     # totals, counting the new reads, would count the late meters held back
-    if not has_suppressed_cells(report) and not report.get("restatement_blocks_held"):
-        public["withheld"] = []
-        return public
-    for key in ("rows_read", "rows_accepted", "meters"):
-        public[key] = None
-    for item in public.get("inputs") or []:
-        if "rows" in item:
-            item["rows"] = None
-    if isinstance(public.get("topology"), dict):
-        public["topology"]["meters"] = None
-    public["withheld"] = list(WITHHELD)
+    if has_suppressed_cells(report) or report.get("restatement_blocks_held"):
+        for key in ("rows_read", "rows_accepted", "meters"):
+            public[key] = None
+        if isinstance(public.get("topology"), dict):
+            public["topology"]["meters"] = None
+        withheld.extend(WITHHELD)
+    areas = public.get("licence_areas") if isinstance(public.get("licence_areas"), dict) else {}
+    if report.get("rows_other_licence_area") or areas.get("meters_excluded"):
+        public["rows_other_licence_area"] = None
+        if areas:
+            areas["meters_excluded"] = None
+        withheld.extend(w for w in WITHHELD_OTHER_AREAS if w not in withheld)
+    if "inputs.rows" in withheld:
+        for item in public.get("inputs") or []:
+            if "rows" in item:
+                item["rows"] = None
+    public["withheld"] = withheld
     return public

@@ -25,6 +25,13 @@ from .localtime import epoch_us
 GROUP_BITS = 64
 #: a meter group's id: ``feeder_idx << FEEDER_SHIFT | group within the feeder``
 FEEDER_SHIFT = 16
+#: the group of the meters on feeders of licence areas not aggregated: a
+#: group number within feeder 0 that no feeder reaches (``topology.load``
+#: refuses a feeder of that many meters). Their meters have no ``meter_idx``,
+#: so their rows are never accepted; their first-pass cells are told apart
+#: from rejected ones by this group, without a rejection reason (3 bits, all
+#: taken).
+OTHER_AREA_GROUP = (1 << FEEDER_SHIFT) - 1
 #: the aggregate key packs (group, half-hour, reason, file) into one BIGINT
 FILE_BITS = 12
 MAX_FILES = 1 << FILE_BITS

@@ -1,8 +1,9 @@
 """Loading the network topology into the engine: feeders, substations, meters.
 
-Also :func:`select_licence_areas`: the topology of some licence areas only
-(each LV feeder names its ``licence_area``), for a source that publishes
-those areas.
+A source may publish some licence areas only (each LV feeder names its
+``licence_area``): :func:`load` then keeps the feeders of those areas, and
+places the meters of the other feeders in a group of their own
+(``sql.OTHER_AREA_GROUP``) so that their reads are counted apart.
 
 Errors never echo the files' contents: a malformed CSV row is reported with
 its file, line and kind (as for reads files), an engine error by its kind.
@@ -28,7 +29,7 @@ from .inputs import (
     relation,
     sql_str,
 )
-from .sql import FEEDER_SHIFT, GROUP_BITS, all_digits
+from .sql import FEEDER_SHIFT, GROUP_BITS, OTHER_AREA_GROUP, all_digits
 from .unreadable import bad_values
 
 FEEDER_COLUMNS_ALL = FEEDER_COLUMNS_REQUIRED + FEEDER_COLUMNS_OPTIONAL
@@ -38,14 +39,37 @@ _LINE = re.compile(r"Line:? ?(\d+)", re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
+class AreaSelection:
+    """The share of the topology in some licence areas (``load``'s ``areas``)."""
+
+    areas: tuple[str, ...]
+    #: LV feeders in the areas, and those of other areas (or of none)
+    feeders: int
+    feeders_excluded: int
+    #: meters on the feeders left out
+    meters_excluded: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "areas": list(self.areas),
+            "feeders": self.feeders,
+            "feeders_excluded": self.feeders_excluded,
+            "meters_excluded": self.meters_excluded,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
 class Topology:
-    """Where the topology came from and how big it is."""
+    """Where the topology came from and how big it is (in the areas aggregated)."""
 
     lv_feeders: Path
     meter_feeders: Path
     feeders: int
     meters: int
+    #: meters mapped to a feeder the topology does not list (in no area)
     meters_on_unknown_feeders: int
+    #: with licence areas: what was kept and left out, else None
+    areas: AreaSelection | None = None
 
 
 def _text_select(
@@ -118,12 +142,21 @@ def _check_digits(
         raise InputError(str(path), column, f"row {line}: not {digits} digits")
 
 
-def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
+def load(con: duckdb.DuckDBPyConnection, directory: Path, areas: Sequence[str] = ()) -> Topology:
     """Create temp tables ``feeders``, ``substations`` and ``meters``.
 
     ``feeders.feeder_idx`` numbers feeders in ``dataset_id`` order and
     ``substations.substation_idx`` substations in key order, so sorting on the
     integers sorts the output as the contract wants.
+
+    :param areas: licence areas (upper case; empty: every feeder). Only the
+        feeders whose ``licence_area`` (case and spaces aside) is listed, and
+        their substations, are aggregated: the tables and the numbering are
+        those of a topology of these feeders only, so the output is too. The
+        meters of the other feeders go into ``meters`` without a
+        ``meter_idx``, in the group ``sql.OTHER_AREA_GROUP``. The whole
+        topology is checked either way.
+    :raises InputError: unusable tables, or no feeder in ``areas``
     """
     feeders_path = find_table(directory, "lv_feeders")
     meters_path = find_table(directory, "meter_feeders")
@@ -148,6 +181,7 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         raise InputError(
             str(feeders_path), "dataset_id", f"{dup} dataset_id values appear more than once"
         )
+    feeders_excluded = _leave_out_other_areas(con, feeders_path, feeder_count, areas)
     # each meter once, with its feeder; a meter listed twice must name one feeder
     con.execute("""
         CREATE OR REPLACE TEMP TABLE meter_map AS
@@ -210,86 +244,56 @@ def load(con: duckdb.DuckDBPyConnection, directory: Path) -> Topology:
         )
     """)
     placed = con.execute("SELECT count(*) FROM meters").fetchone()[0]  # type: ignore[index]
+    selection = None
+    if areas:
+        # after the checks above: this group is one no feeder may reach
+        con.execute(f"""
+            INSERT INTO meters (mpan, meter_idx, grp, bit)
+            SELECT mpan, NULL, {OTHER_AREA_GROUP}, NULL FROM meter_map
+            WHERE dataset_id IN (SELECT dataset_id FROM other_feeders)
+        """)
+        excluded = con.execute("SELECT count(*) FROM meters WHERE meter_idx IS NULL").fetchone()[0]  # type: ignore[index]
+        con.execute("DROP TABLE other_feeders")
+        selection = AreaSelection(
+            tuple(areas), feeder_count - feeders_excluded, feeders_excluded, excluded
+        )
+    else:
+        excluded = 0
     con.execute("DROP TABLE raw_feeders")
     con.execute("DROP TABLE meter_map")
-    return Topology(feeders_path, meters_path, feeder_count, placed, distinct - placed)
+    return Topology(
+        feeders_path,
+        meters_path,
+        feeder_count - feeders_excluded,
+        placed,
+        distinct - placed - excluded,
+        selection,
+    )
 
 
-@dataclasses.dataclass(frozen=True)
-class AreaSelection:
-    """The topology of some licence areas (:func:`select_licence_areas`)."""
+def _leave_out_other_areas(
+    con: duckdb.DuckDBPyConnection, feeders_path: Path, feeder_count: int, areas: Sequence[str]
+) -> int:
+    """Move the feeders of no area in ``areas`` from ``raw_feeders`` to the
+    temp table ``other_feeders``; return how many (0 without ``areas``).
 
-    #: the folder to aggregate with: the original one when nothing is left out
-    directory: Path
-    areas: tuple[str, ...]
-    feeders: int
-    feeders_excluded: int
-    meters_excluded: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "areas": list(self.areas),
-            "feeders": self.feeders,
-            "feeders_excluded": self.feeders_excluded,
-            "meters_excluded": self.meters_excluded,
-        }
-
-
-def select_licence_areas(directory: Path, areas: Sequence[str], work: Path) -> AreaSelection:
-    """The topology of ``directory`` restricted to the LV feeders of ``areas``.
-
-    A feeder is kept when its ``licence_area`` (case and spaces aside) is
-    one of ``areas``; a meter is left out with its feeder. When every feeder
-    is kept the original folder is returned untouched; otherwise the kept
-    rows are written (as text, so nothing changes in the output) to
-    ``work/lv_feeders.parquet`` and ``work/meter_feeders.parquet``. Reads of
-    the meters left out find no meter (``unmapped_meter``).
-
-    :raises InputError: unreadable tables, or no feeder in ``areas``
+    :raises InputError: no feeder is in ``areas``
     """
-    wanted = tuple(sorted({a.strip().upper() for a in areas}))
-    if not wanted:
-        raise InputError("configuration", "licence_areas", "no licence area given")
-    feeders_path = find_table(directory, "lv_feeders")
-    meters_path = find_table(directory, "meter_feeders")
-    listed = ", ".join(sql_str(a) for a in wanted)
-    con = duckdb.connect()
-    try:
-        feeder_types = describe(con, feeders_path)
-        _require(feeders_path, feeder_types, FEEDER_COLUMNS_REQUIRED)
-        _read_table(con, "raw_feeders", feeders_path, feeder_types, FEEDER_COLUMNS_ALL)
-        # checked here too, so that a row number names the row of the source's file
-        _check_digits(con, feeders_path, "raw_feeders", (("dataset_id", 12),))
-        con.execute(
-            "CREATE TEMP TABLE excluded AS SELECT dataset_id FROM raw_feeders "
-            f"WHERE upper(trim(coalesce(licence_area, ''))) NOT IN ({listed})"
+    if not areas:
+        return 0
+    listed = ", ".join(sql_str(a) for a in areas)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE other_feeders AS SELECT dataset_id FROM raw_feeders "
+        f"WHERE upper(trim(coalesce(licence_area, ''))) NOT IN ({listed})"
+    )
+    excluded = con.execute("SELECT count(*) FROM other_feeders").fetchone()[0]  # type: ignore[index]
+    if excluded == feeder_count:
+        raise InputError(
+            str(feeders_path),
+            "licence_area",
+            f"none of the {feeder_count:,} LV feeders is in licence area {' or '.join(areas)}",
         )
-        total, excluded = con.execute(
-            "SELECT (SELECT count(*) FROM raw_feeders), (SELECT count(*) FROM excluded)"
-        ).fetchone()  # type: ignore[misc]
-        if not excluded:
-            return AreaSelection(directory, wanted, int(total), 0, 0)
-        if excluded == total:
-            raise InputError(
-                str(feeders_path),
-                "licence_area",
-                f"none of the {total:,} LV feeders is in licence area {' or '.join(wanted)}",
-            )
-        meter_types = describe(con, meters_path)
-        _require(meters_path, meter_types, METER_COLUMNS_REQUIRED)
-        _read_table(con, "raw_meters", meters_path, meter_types, METER_COLUMNS_REQUIRED)
-        _check_digits(con, meters_path, "raw_meters", (("mpan", 13), ("dataset_id", 12)))
-        meters_out = con.execute(
-            "SELECT count(*) FROM raw_meters WHERE dataset_id IN (SELECT dataset_id FROM excluded)"
-        ).fetchone()[0]  # type: ignore[index]
-        work.mkdir(parents=True, exist_ok=True)
-        for table, name in (("raw_feeders", "lv_feeders"), ("raw_meters", "meter_feeders")):
-            target = sql_str(str(work / f"{name}.parquet"))
-            con.execute(
-                f"COPY (SELECT * FROM {table} WHERE dataset_id IS NULL OR dataset_id NOT IN "
-                "(SELECT dataset_id FROM excluded WHERE dataset_id IS NOT NULL)) "
-                f"TO {target} (FORMAT parquet)"
-            )
-        return AreaSelection(work, wanted, int(total - excluded), int(excluded), int(meters_out))
-    finally:
-        con.close()
+    con.execute(
+        "DELETE FROM raw_feeders WHERE dataset_id IN (SELECT dataset_id FROM other_feeders)"
+    )
+    return int(excluded)
