@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from . import data
 
 
 @pytest.fixture
@@ -10,3 +13,32 @@ def unowned_datasets(ckan_config: dict[str, Any], monkeypatch: pytest.MonkeyPatc
     """Allow datasets without an organisation (the ``ckan_config`` marker is not
     registered under --strict-markers)."""
     monkeypatch.setitem(ckan_config, "ckan.auth.create_unowned_dataset", True)
+
+
+@pytest.fixture
+def upload_feeder_parquet(
+    sysadmin: dict[str, Any], create_with_upload: Any, tmp_path: Any
+) -> Callable[..., dict[str, Any]]:
+    """Upload one day's LV-feeder Parquet (``data.feeder_rows()`` unless
+    ``rows`` is given) as a resource of a dataset; returns the resource."""
+
+    def upload(
+        package_id: str,
+        rows: list[dict[str, Any]] | None = None,
+        name: str = "2024-02-12 (Parquet)",
+        filename: str = "day.parquet",
+        **overrides: Any,
+    ) -> dict[str, Any]:
+        path = data.write_feeder_parquet(str(tmp_path / filename), rows)
+        res = data.resource(name, format="Parquet", **overrides)
+        res.pop("url")
+        with open(path, "rb") as handle:
+            return create_with_upload(
+                handle.read(),
+                filename,
+                context={"user": sysadmin["name"]},
+                package_id=package_id,
+                **res,
+            )
+
+    return upload

@@ -46,21 +46,11 @@ def test_table_schema_action_refuses_a_bad_threshold_under_its_own_name(app, thr
 
 
 @pytest.fixture
-def with_parquet(sysadmin, org, create_with_upload, tmp_path):
+def with_parquet(sysadmin, org, upload_feeder_parquet):
     pkg = helpers.call_action(
         "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
     )
-    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
-    res = data.resource("2024-02-12 (Parquet)", format="Parquet")
-    res.pop("url")
-    with open(path, "rb") as handle:
-        create_with_upload(
-            handle.read(),
-            "day.parquet",
-            context={"user": sysadmin["name"]},
-            package_id=pkg["id"],
-            **res,
-        )
+    upload_feeder_parquet(pkg["id"])
     return pkg
 
 

@@ -71,7 +71,7 @@ def test_choice_error_is_shown_on_the_form(app, sysadmin, org):
 
 
 @pytest.fixture
-def published(sysadmin, org, create_with_upload, tmp_path) -> dict[str, Any]:
+def published(sysadmin, org, upload_feeder_parquet) -> dict[str, Any]:
     """A dataset with one day's CSV (link) and Parquet (uploaded file); its
     month still open (the last day, 2024-02-29, not published yet)."""
     pkg = helpers.call_action(
@@ -83,22 +83,11 @@ def published(sysadmin, org, create_with_upload, tmp_path) -> dict[str, Any]:
             temporal_coverage_end="2024-02-28",
         ),
     )
-    parquet = data.write_feeder_parquet(str(tmp_path / "day.parquet"))
-    res = data.resource(
-        "2024-02-12 (Parquet)",
-        format="Parquet",
-        quality_report=data.quality_report(rows_read=2000, rows_accepted=1990),
-    )
-    res.pop("url")
-    with open(parquet, "rb") as handle:
-        content = handle.read()
     with freeze_time(dt.datetime(2024, 3, 2, 6, 0)):
-        create_with_upload(
-            content,
-            "lv-feeder-2024-02-12.parquet",
-            context={"user": sysadmin["name"]},
-            package_id=pkg["id"],
-            **res,
+        upload_feeder_parquet(
+            pkg["id"],
+            filename="lv-feeder-2024-02-12.parquet",
+            quality_report=data.quality_report(rows_read=2000, rows_accepted=1990),
         )
     return helpers.call_action("package_show", id=pkg["id"])
 
@@ -296,7 +285,7 @@ def test_feeder_and_measure_are_chosen_by_query_string(app, published):
 
 
 def test_a_fully_suppressed_feeder_says_so_instead_of_an_empty_chart(
-    app, sysadmin, org, create_with_upload, tmp_path
+    app, sysadmin, org, upload_feeder_parquet
 ):
     pkg = helpers.call_action(
         "package_create", {"user": sysadmin["name"]}, **data.dataset(org["id"], resources=[])
@@ -307,17 +296,7 @@ def test_a_fully_suppressed_feeder_says_so_instead_of_an_empty_chart(
             for key in row:
                 if key.startswith(("aggregated_", "primary_", "total_")):
                     row[key] = None
-    path = data.write_feeder_parquet(str(tmp_path / "day.parquet"), rows)
-    res = data.resource("2024-02-12 (Parquet)", format="Parquet")
-    res.pop("url")
-    with open(path, "rb") as handle:
-        create_with_upload(
-            handle.read(),
-            "day.parquet",
-            context={"user": sysadmin["name"]},
-            package_id=pkg["id"],
-            **res,
-        )
+    upload_feeder_parquet(pkg["id"], rows)
     soup = _soup(app, f"/smart-meter/{pkg['name']}", unit="000100200302")
     section = soup.select_one("#load-profile")
     assert section.select_one("svg") is None and section.select_one("details") is None
