@@ -240,6 +240,32 @@ def test_an_out_that_is_not_a_folder_exits_2_with_one_line(tmp_path):
     )
 
 
+def test_a_day_with_no_accepted_read_exits_2_and_leaves_the_published_day(tmp_path):
+    """Every read of the day rejected (here: all dated the day before) is not an
+    empty publication: exit 2, nothing written, a restated day left as it was."""
+    out = tmp_path / "out"
+    assert cli(*aggregate_args(out)).returncode == 0
+    published = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    lines = (DATA / "basic" / "reads.csv").read_text().splitlines()
+    stale = tmp_path / "stale.csv"
+    stale.write_text(
+        "\n".join([lines[0], *(r.replace("2024-02-", "2023-01-") for r in lines[1:])]) + "\n"
+    )
+
+    for extra in ((), ("--previous", str(out))):
+        done = cli(*aggregate_args(out, *extra, reads=str(stale)))
+        assert done.returncode == 2, done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith(
+            f"ssen-smartmeter: error: no accepted reads for 2024-02-12: {len(lines) - 1:,} "
+            "rows rejected (outside_day: "
+        ), last
+        assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == published
+    fresh = tmp_path / "fresh"
+    assert cli(*aggregate_args(fresh, reads=str(stale))).returncode == 2
+    assert not fresh.exists()
+
+
 def test_a_run_refused_on_its_input_leaves_no_out_folder(tmp_path):
     no_column = tmp_path / "no_column.csv"
     no_column.write_text("mpan,period_end\n0100000000001,2024-02-12T00:30:00Z\n")

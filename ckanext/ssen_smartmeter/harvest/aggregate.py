@@ -20,6 +20,7 @@ from ckanext.ssen_smartmeter.harvest.source_config import SourceConfig
 from ckanext.ssen_smartmeter.pipeline import (
     AggregateConfig,
     InputError,
+    NoAcceptedReads,
     PreviousPublication,
     aggregate_day,
     count_late_reads,
@@ -34,6 +35,7 @@ __all__ = [
     "SUFFIXES",
     "DayOutput",
     "InputError",
+    "NoAcceptedReads",
     "PreviousPublication",
     "WorkerResources",
     "cli_arguments",

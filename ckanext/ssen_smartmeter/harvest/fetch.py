@@ -118,35 +118,20 @@ def fetch(
             resources=worker_resources(),
             checksums={str(f.path): f.sha256 for f in (*reads, *topology_files) if f.sha256},
         )
+    except aggregate.NoAcceptedReads as exc:
+        # an empty day would replace published data with nothing: the object fails
+        raise FetchError(str(exc)) from None
     except aggregate.InputError as exc:
         # named as the source names the file (not its place in the work area), once
         raise FetchError(
             f"{day}: input unusable: {with_source_names(str(exc), names, str(work))}"
         ) from None
-    refused = no_accepted_reads(day, output.quality)
-    if refused is not None:
-        raise FetchError(refused)
     quality = public_report(output.quality, names)
     state.set_extra(obj, state.QUALITY, quality)
     state.set_extra(obj, state.INPUTS, _digest(quality, "reads"))
     state.set_extra(obj, state.TOPOLOGY, _digest(quality, "topology"))
     state.set_extra(obj, state.OUTPUTS, output.files)
     return True
-
-
-def no_accepted_reads(day: dt.date, quality: dict[str, Any]) -> str | None:
-    """Why ``day`` must not be published: no row was accepted (None if some were).
-
-    An empty day would replace nothing with nothing: e.g. a feed whose every
-    timestamp is malformed. The object fails; published data stays as it was.
-    """
-    if quality.get("rows_accepted"):
-        return None
-    rejected = {k: v for k, v in (quality.get("rejected") or {}).items() if v}
-    reasons = ", ".join(f"{k}: {v:,}" for k, v in sorted(rejected.items(), key=lambda kv: -kv[1]))
-    return f"no accepted reads for {day}: {sum(rejected.values()):,} rows rejected" + (
-        f" ({reasons})" if reasons else ""
-    )
 
 
 def _digest(quality: dict[str, Any], kind: str) -> dict[str, str]:

@@ -25,7 +25,8 @@ line call the same code. The public API (stable; the harvester uses it)::
     )
     # writes out_dir/lv_feeder/DATE.{csv,parquet},
     #        out_dir/secondary_substation/DATE.{csv,parquet}, out_dir/quality/DATE.json
-    # report.to_dict() is the JSON; raises InputError(file, column, reason) on unusable input
+    # report.to_dict() is the JSON; raises InputError(file, column, reason) on unusable input,
+    # NoAcceptedReads (an InputError) when no row was accepted: nothing written then
 
     input_checksums([paths or globs]) -> {path: sha256}
     sha256_file(path, on_read=None) -> hex sha256, streamed
@@ -37,7 +38,7 @@ line call the same code. The public API (stable; the harvester uses it)::
 from __future__ import annotations
 
 from .aggregate import PreviousPublication, aggregate_day
-from .config import REASONS, AggregateConfig, InputError
+from .config import REASONS, AggregateConfig, InputError, NoAcceptedReads
 from .generate import GeneratedDay, generate_day
 from .inputs import input_checksums, sha256_file
 from .late import LateReads, count_late_reads
@@ -50,6 +51,7 @@ __all__ = [
     "InputError",
     "InputFile",
     "LateReads",
+    "NoAcceptedReads",
     "PreviousPublication",
     "QualityReport",
     "aggregate_day",

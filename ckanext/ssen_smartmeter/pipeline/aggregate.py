@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from . import sql
-from .config import PERIODS_PER_DAY, REASONS, AggregateConfig, InputError
+from .config import PERIODS_PER_DAY, REASONS, AggregateConfig, InputError, NoAcceptedReads
 from .engine import (
     Progress,
     Reporter,
@@ -267,6 +267,8 @@ def _run(
     con.execute(sql.privacy(config.threshold))
     con.execute("DROP TABLE feeder_cells")  # its rows, with flags, are in feeder_flags
     counts = _counts(con, config.threshold, readable, rows_by_file, meters, bad)
+    if not counts["rows_accepted"]:  # nothing written: earlier files stay as they were
+        raise NoAcceptedReads(day, counts["rejected"])
     scanned = sum(counts["file_rows"])  # this source's rows and other areas'
     reporter.rows_total, reporter.rows_estimated = scanned, False
     reporter.phase("write", scanned)

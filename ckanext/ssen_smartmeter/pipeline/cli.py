@@ -1,7 +1,8 @@
 """``ssen-smartmeter``: generate synthetic days and aggregate days of reads.
 
 Exit codes: 0 the day was produced (rejected rows are normal and reported);
-2 unusable input or arguments (one line: file, column, reason); 1 anything else.
+2 unusable input or arguments (one line: file, column, reason), or no read of
+the day accepted (nothing written); 1 anything else.
 No error line quotes a value from the input files.
 """
 

@@ -51,6 +51,29 @@ class InputError(Exception):
         super().__init__(f"{where}: {reason}")
 
 
+class NoAcceptedReads(InputError):
+    """Not one row of the day was accepted: there is nothing to publish.
+
+    An empty day would replace published data with nothing (e.g. a feed whose
+    every timestamp is malformed), so the run stops before writing anything.
+    The message names the day and the rejections, most frequent first.
+    """
+
+    def __init__(self, day: dt.date, rejected: dict[str, int]) -> None:
+        counts = sorted(((n, r) for r, n in rejected.items() if n), key=lambda nr: -nr[0])
+        reasons = ", ".join(f"{r}: {n:,}" for n, r in counts)
+        total = sum(n for n, _ in counts)
+        super().__init__(
+            "--reads",
+            None,
+            f"no accepted reads for {day}: {total:,} rows rejected"
+            + (f" ({reasons})" if reasons else ""),
+        )
+
+    def __str__(self) -> str:
+        return self.reason
+
+
 @dataclasses.dataclass(frozen=True)
 class AggregateConfig:
     """How a day is aggregated and published.
