@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
 import subprocess
@@ -336,6 +337,34 @@ def test_a_ragged_reads_row_is_one_line_without_its_data(tmp_path):
     errors = [line for line in done.stderr.splitlines() if not line.lstrip().startswith("[")]
     assert errors == [f"ssen-smartmeter: error: {reads}: malformed row: too many columns (line 5)"]
     assert "77777" not in done.stderr and "0100000000004" not in done.stderr
+
+
+@pytest.mark.parametrize("copies", [1, 200])  # the bad byte in the first 8 KB, or far below
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_bytes_that_are_not_utf8_are_one_line_wherever_they_are(tmp_path, copies, suffix):
+    header, *rows = (DATA / "basic" / "reads.csv").read_bytes().splitlines()
+    rows = rows * copies
+    line = len(rows) - 2  # a row's index, counted from the header's line
+    rows[line - 2] = b"\xff" + rows[line - 2]  # in the first column, mpan
+    reads = tmp_path / f"reads{suffix}"
+    body = b"\n".join([header, *rows]) + b"\n"
+    reads.write_bytes(gzip.compress(body) if suffix.endswith(".gz") else body)
+    done = cli(*aggregate_args(tmp_path / "out", reads=str(reads)))
+    assert done.returncode == 2
+    errors = [x for x in done.stderr.splitlines() if not x.lstrip().startswith("[")]
+    assert errors == [
+        f"ssen-smartmeter: error: {reads}, column mpan: malformed row: invalid encoding "
+        f"(line {line})"
+    ]
+    header_bad = tmp_path / f"header{suffix}"
+    body = b"\n".join([header.replace(b"mpan", b"mp\xe9an"), *rows[:3]]) + b"\n"
+    header_bad.write_bytes(gzip.compress(body) if suffix.endswith(".gz") else body)
+    done = cli(*aggregate_args(tmp_path / "out", reads=str(header_bad)))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"ssen-smartmeter: error: {header_bad}: malformed header row: invalid encoding "
+        "(line 1, not UTF-8)"
+    )
 
 
 def test_licence_areas_keep_only_those_feeders(tmp_path):

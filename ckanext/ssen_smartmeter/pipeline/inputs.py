@@ -24,6 +24,8 @@ from .config import InputError
 from .localtime import local_sql
 from .unreadable import reader_options
 
+#: a CSV's header row is read up to this many bytes (a real one is ~100)
+HEADER_MAX_BYTES = 64 * 1024
 READ_COLUMNS_REQUIRED = ("mpan", "period_end", "active_import_wh")
 VALUE_COLUMNS = ("active_import_wh", "secondary_active_import_wh", "reactive_import_varh")
 FEEDER_COLUMNS_REQUIRED = (
@@ -118,12 +120,23 @@ def input_checksums(paths: Iterable[str | os.PathLike[str]]) -> dict[str, str]:
 
 
 def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV's first line.
+
+    Only that line is decoded: a later row that is not UTF-8 is the reader's
+    to report (``malformed row: invalid encoding (line N)``), wherever it is.
+    """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            line = handle.readline()
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
+        with opener(path, "rb") as handle:
+            raw = handle.readline(HEADER_MAX_BYTES)
+    except (OSError, EOFError) as exc:
         raise InputError(str(path), None, f"cannot read the file: {exc}") from exc
+    try:
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            str(path), None, "malformed header row: invalid encoding (line 1, not UTF-8)"
+        ) from None
     if not line.strip():
         raise InputError(str(path), None, "empty file (no header row)")
     return [name.strip().strip('"') for name in line.rstrip("\r\n").split(",")]
