@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import time
 from random import Random
 
 import pytest
 
-from ckanext.ssen_smartmeter.pipeline import AggregateConfig
+from ckanext.ssen_smartmeter.pipeline import AggregateConfig, aggregate_day, generate_day
 from ckanext.ssen_smartmeter.pipeline.engine import (
     ProgressLines,
     Reporter,
@@ -17,6 +18,8 @@ from ckanext.ssen_smartmeter.pipeline.engine import (
     process_read_bytes,
 )
 from ckanext.ssen_smartmeter.pipeline.inputs import estimate_rows, sha256_file
+
+DAY = dt.date(2024, 2, 12)
 
 
 def test_a_long_statement_reports_its_share_of_rows_as_it_goes(tmp_path):
@@ -45,6 +48,24 @@ def test_progress_lines_show_percent_and_time_left():
         "[    1.0s] aggregate rows 10/100 (10%)",
         "[    2.0s] aggregate rows 40/100 (40%), about 2s left",
         "[    3.5s] privacy",
+    ]
+
+
+def test_time_left_starts_again_when_a_phase_does():
+    """The reads read again (a row the reader could not read): the estimate is
+    that of the new pass, not of the first one's start."""
+    lines: list[str] = []
+    progress = ProgressLines(lines.append)
+    progress("aggregate", 0, 100, 0.0)
+    progress("aggregate", 50, 100, 10.0)  # 5 rows a second
+    progress("reading again, setting aside the rows that cannot be read", None, 100, 20.0)
+    progress("aggregate", 0, 100, 21.0)
+    progress("aggregate", 50, 100, 26.0)  # 10 rows a second since the pass began
+    progress("aggregate", 60, 100, 27.5)  # the pass's rate: 60 rows in 6.5 s
+    assert lines[3:] == [
+        "[   21.0s] aggregate rows 0/100 (0%)",
+        "[   26.0s] aggregate rows 50/100 (50%), about 5s left",
+        "[   27.5s] aggregate rows 60/100 (60%), about 4s left",
     ]
 
 
@@ -124,6 +145,25 @@ def test_text_input_rows_are_estimated_from_the_file_size(tmp_path):
     empty = tmp_path / "header-only.csv"
     empty.write_bytes(header)
     assert estimate_rows(empty) == 0
+
+
+def test_phases_after_the_first_pass_show_the_rows_counted_not_the_estimate(tmp_path):
+    # a CSV day larger than the estimate's sample (16 MB), with duplicates
+    day = generate_day(8_000, DAY, tmp_path / "in", fmt="csv", anomalies=True, threads=1)
+    assert day.reads[0].stat().st_size > 16 << 20
+    seen: list[tuple[str, int | None]] = []
+    report = aggregate_day(
+        day.reads,
+        day.topology_dir,
+        DAY,
+        tmp_path / "out",
+        AggregateConfig(threads=1),
+        lambda phase, rows, total, elapsed: seen.append((phase, total)),
+    )
+    totals = {phase: total for phase, total in seen}
+    assert report.rejected["duplicate"] > 0 and "duplicates" in totals
+    assert totals["aggregate"] == about(totals["aggregate"]) != report.rows_read  # estimated
+    assert totals["duplicates"] == totals["privacy"] == totals["write"] == report.rows_read
 
 
 def test_estimates_are_shown_to_three_significant_figures():

@@ -233,6 +233,17 @@ def _run(
         con, files, file_rows, day, config, parts, reporter, staging
     )
 
+    # rows per file and reason; ``other``: rows of meters of other licence areas
+    rows_by_file = con.execute(
+        f"SELECT file_idx, reason, grp = {sql.OTHER_AREA_GROUP} AS other, sum(n) "
+        "FROM agg GROUP BY ALL"
+    ).fetchall()
+    readable = [0] * len(files)  # each file's rows read (bad values aside)
+    for file_idx, _, _, n in rows_by_file:
+        readable[file_idx] += int(n)
+    # counted now: later phases show the rows, not the estimate of a text file's
+    reporter.rows_total = sum(readable) + sum(b.rows for b in bad.values())
+    reporter.rows_estimated = False
     con.execute(sql.GROUP_CELLS_ONE_FILE if len(files) == 1 else sql.GROUP_CELLS)
     dup_groups = _scalar(con, f"SELECT count(*) FROM ({sql.DUP_GROUPS})")
     if dup_groups:
@@ -243,14 +254,6 @@ def _run(
     else:  # nothing to look at again: an empty table, no second scan
         con.execute(sql.NO_DUPLICATES)
     reporter.phase("privacy")
-    # rows per file and reason; ``other``: rows of meters of other licence areas
-    rows_by_file = con.execute(
-        f"SELECT file_idx, reason, grp = {sql.OTHER_AREA_GROUP} AS other, sum(n) "
-        "FROM agg GROUP BY ALL"
-    ).fetchall()
-    readable = [0] * len(files)  # each file's rows read (bad values aside)
-    for file_idx, _, _, n in rows_by_file:
-        readable[file_idx] += int(n)
     for f in files:
         if f.index in bad:
             refuse_if_all_bad(f.path, bad[f.index], readable[f.index])
@@ -270,7 +273,6 @@ def _run(
     if not counts["rows_accepted"]:  # nothing written: earlier files stay as they were
         raise NoAcceptedReads(day, counts["rejected"])
     scanned = sum(counts["file_rows"])  # this source's rows and other areas'
-    reporter.rows_total, reporter.rows_estimated = scanned, False
     reporter.phase("write", scanned)
     quality = out / "quality" / f"{day.isoformat()}.json"
     quality_tmp = quality.parent / f".{quality.name}.tmp"

@@ -243,7 +243,11 @@ class ProgressLines:
         self.base: tuple[str, int, float] | None = None  # phase, rows, elapsed
 
     def __call__(self, phase: str, rows: int | None, total: int | None, elapsed: float) -> None:
-        if rows is not None and (self.base is None or self.base[0] != phase):
+        # the estimate starts again with each phase, also a phase seen before
+        # (the reads read again after a row the reader could not read)
+        if self.base is not None and self.base[0] != phase:
+            self.base = None
+        if rows is not None and self.base is None:
             self.base = (phase, rows, elapsed)
         if phase == self.last[0] and elapsed - self.last[1] < self.every:
             return
