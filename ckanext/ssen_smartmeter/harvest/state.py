@@ -148,7 +148,7 @@ def link_dataset(obj: HarvestObject, dataset_id: str, name: str) -> bool:
     """Link a dataset ``obj`` published to its source; ``True`` if the link is new.
 
     ckanext-harvest counts, lists (``harvest_source_id`` in the search index)
-    and clears (``clearsource``) a source's datasets through the
+    and clears (``ckan harvester source clear``) a source's datasets through the
     ``package_id`` of its *current* objects, one object per dataset. Day
     objects write into two monthly datasets each, so each dataset gets one
     link object of its own (``guid`` ``dataset:<name>``, created in the job
