@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from freezegun import freeze_time
 
 from . import data
 
@@ -20,21 +23,26 @@ def upload_feeder_parquet(
     sysadmin: dict[str, Any], create_with_upload: Any, tmp_path: Any
 ) -> Callable[..., dict[str, Any]]:
     """Upload one day's LV-feeder Parquet (``data.feeder_rows()`` unless
-    ``rows`` is given) as a resource of a dataset; returns the resource."""
+    ``rows`` is given) as a resource of a dataset, at ``uploaded_at`` if
+    given; returns the resource."""
 
     def upload(
         package_id: str,
         rows: list[dict[str, Any]] | None = None,
         name: str = "2024-02-12 (Parquet)",
         filename: str = "day.parquet",
+        uploaded_at: dt.datetime | None = None,
         **overrides: Any,
     ) -> dict[str, Any]:
+        # written before any frozen time (pyarrow crashes on freezegun's datetimes)
         path = data.write_feeder_parquet(str(tmp_path / filename), rows)
         res = data.resource(name, format="Parquet", **overrides)
         res.pop("url")
         with open(path, "rb") as handle:
+            content = handle.read()
+        with freeze_time(uploaded_at) if uploaded_at else contextlib.nullcontext():
             return create_with_upload(
-                handle.read(),
+                content,
                 filename,
                 context={"user": sysadmin["name"]},
                 package_id=package_id,

@@ -83,12 +83,12 @@ def published(sysadmin, org, upload_feeder_parquet) -> dict[str, Any]:
             temporal_coverage_end="2024-02-28",
         ),
     )
-    with freeze_time(dt.datetime(2024, 3, 2, 6, 0)):
-        upload_feeder_parquet(
-            pkg["id"],
-            filename="lv-feeder-2024-02-12.parquet",
-            quality_report=data.quality_report(rows_read=2000, rows_accepted=1990),
-        )
+    upload_feeder_parquet(
+        pkg["id"],
+        filename="lv-feeder-2024-02-12.parquet",
+        uploaded_at=dt.datetime(2024, 3, 2, 6, 0),
+        quality_report=data.quality_report(rows_read=2000, rows_accepted=1990),
+    )
     return helpers.call_action("package_show", id=pkg["id"])
 
 
@@ -490,6 +490,17 @@ def test_additional_info_skips_empty_values_and_formats_counts(app, sysadmin, or
     assert rows["Rows"] == "96,000"
     assert rows["Feeders or substations in the file"] == "2"
     assert rows["Half-hour values suppressed (to prevent subtraction)"] == "1"
+
+
+def test_resource_page_links_its_day_to_the_load_profile_instead_of_no_views(app, published):
+    res = published["resources"][1]
+    soup = _soup(app, f"/smart-meter/{published['name']}/resource/{res['id']}")
+    assert "There are no views" not in soup.text
+    link = soup.select_one(".ssen-resource-chart-link a")
+    assert link.text.strip() == "Chart the load profile of 2024-02-12 on the dataset page"
+    assert link["href"] == f"/smart-meter/{published['name']}?day=2024-02-12#load-profile"
+    chart = _soup(app, f"/smart-meter/{published['name']}", day="2024-02-12")
+    assert chart.select_one("#ssen-day option[selected]")["value"] == "2024-02-12"
 
 
 def test_resource_page_shows_no_json_text(app, published):
